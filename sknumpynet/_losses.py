@@ -1,0 +1,84 @@
+"""Loss functions of the output layer, each beside its output delta.
+
+``softmax`` outputs take the targets as class *indices* (``y`` of shape
+``(n_samples,)``), so no one-hot matrix is ever built; ``logistic`` outputs
+(multilabel) take an indicator matrix ``Y`` of shape ``(n_samples, n_outputs)``.
+Losses return the *sum* over the samples, weighted by ``scale`` when given,
+so that the caller decides on the normalisation.
+"""
+
+import numpy as np
+
+
+def _weighted_sum(losses, scale):
+    if scale is None:
+        return float(losses.sum())
+    return float(np.dot(losses, scale))
+
+
+def softmax_cross_entropy(y, P, scale=None):
+    """Sum of ``-log P[i, y[i]]`` over the samples.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Index of the true class of each sample.
+    P : ndarray of shape (n_samples, n_classes)
+        Predicted probabilities.
+    scale : ndarray of shape (n_samples,), default=None
+        Weight of each sample's loss.
+
+    Returns
+    -------
+    loss : float
+    """
+    tiny = np.finfo(P.dtype).tiny
+    p_true = P[np.arange(y.shape[0]), y]
+    return -_weighted_sum(np.log(np.maximum(p_true, tiny)), scale)
+
+
+def inplace_softmax_delta(y, P):
+    """Turn ``P`` into ``P - Y`` in place, the gradient of the loss w.r.t. logits."""
+    P[np.arange(y.shape[0]), y] -= 1
+    return P
+
+
+def binary_cross_entropy(Y, P, scale=None):
+    """Sum over the samples of the binary cross-entropy of every output.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_outputs)
+        Indicator matrix of the true labels.
+    P : ndarray of shape (n_samples, n_outputs)
+        Predicted probability of each label.
+    scale : ndarray of shape (n_samples,), default=None
+        Weight of each sample's loss.
+
+    Returns
+    -------
+    loss : float
+    """
+    eps = np.finfo(P.dtype).eps
+    P = np.clip(P, eps, 1 - eps)
+    losses = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).sum(axis=1)
+    return _weighted_sum(losses, scale)
+
+
+def inplace_binary_delta(Y, P):
+    """Turn ``P`` into ``P - Y`` in place, the gradient of the loss w.r.t. logits."""
+    P -= Y
+    return P
+
+
+# Keyed by the output activation: the canonical loss of each, whose gradient
+# with respect to the logits is simply P - Y.
+LOSSES = {
+    "softmax": softmax_cross_entropy,
+    "logistic": binary_cross_entropy,
+}
+
+OUTPUT_DELTAS = {
+    "softmax": inplace_softmax_delta,
+    "logistic": inplace_binary_delta,
+}

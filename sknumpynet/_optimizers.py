@@ -1,0 +1,163 @@
+"""Stochastic optimizers: plain classes that update parameters in place.
+
+The interface follows scikit-learn's ``_stochastic_optimizers.py``:
+``update_params(params, grads)`` after every minibatch, ``iteration_ends(t)``
+after every epoch (``t`` is the number of samples seen), and
+``trigger_stopping(msg, verbose)`` when the loss stops improving. The gradient
+arrays are scratch space owned by the caller and may be overwritten.
+"""
+
+import numpy as np
+
+
+class SGDOptimizer:
+    """Minibatch stochastic gradient descent with optional (Nesterov) momentum.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The parameters to update, in place.
+    learning_rate_init : float, default=0.1
+        The initial step size.
+    lr_schedule : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        How the step size changes: kept constant, divided by ``(t + 1) **
+        power_t`` after each epoch, or divided by 5 whenever the loss stops
+        improving.
+    momentum : float, default=0.0
+        Fraction of the previous update added to the current one.
+    nesterov : bool, default=True
+        Whether to use Nesterov's momentum (only used when ``momentum > 0``).
+    power_t : float, default=0.5
+        Exponent of the ``'invscaling'`` schedule.
+    """
+
+    def __init__(
+        self,
+        params,
+        learning_rate_init=0.1,
+        lr_schedule="constant",
+        momentum=0.0,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocities = [np.zeros_like(p) for p in params] if momentum else None
+
+    def update_params(self, params, grads):
+        """Take one step: ``p += momentum * v - lr * g`` (``v`` updated first)."""
+        lr = self.learning_rate
+        if self.velocities is None:
+            for param, grad in zip(params, grads):
+                grad *= -lr
+                param += grad
+            return
+        mu = self.momentum
+        for param, grad, velocity in zip(params, grads, self.velocities):
+            grad *= lr
+            velocity *= mu
+            velocity -= grad
+            if self.nesterov:
+                param += mu * velocity
+                param -= grad
+            else:
+                param += velocity
+
+    def iteration_ends(self, time_step):
+        """Update the step size after an epoch, for the ``'invscaling'`` schedule."""
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (time_step + 1) ** (
+                self.power_t
+            )
+
+    def trigger_stopping(self, msg, verbose):
+        """Decide whether to stop once the loss has stopped improving.
+
+        Returns
+        -------
+        stop : bool
+            False when the ``'adaptive'`` schedule could still divide the step
+            size by 5; True otherwise.
+        """
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class AdamOptimizer:
+    """Adam: stochastic gradient descent with adaptive moment estimates.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The parameters to update, in place.
+    learning_rate_init : float, default=0.001
+        The step size.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of the first and second moment estimates.
+    epsilon : float, default=1e-8
+        Added to the denominator for numerical stability.
+
+    References
+    ----------
+    Kingma, Diederik, and Jimmy Ba (2014). "Adam: A method for stochastic
+    optimization." arXiv:1412.6980.
+    """
+
+    def __init__(
+        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.ms = [np.zeros_like(p) for p in params]
+        self.vs = [np.zeros_like(p) for p in params]
+
+    def update_params(self, params, grads):
+        """Take one Adam step, bias-corrected through the step size."""
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        lr = (
+            self.learning_rate_init
+            * np.sqrt(1 - b2**self.t)
+            / (1 - b1**self.t)
+        )
+        self.learning_rate = lr
+        for param, grad, m, v in zip(params, grads, self.ms, self.vs):
+            m *= b1
+            m += (1 - b1) * grad
+            v *= b2
+            grad *= grad
+            grad *= 1 - b2
+            v += grad
+            # grad is scratch from here on: it becomes the step.
+            np.sqrt(v, out=grad)
+            grad += self.epsilon
+            np.divide(m, grad, out=grad)
+            grad *= lr
+            param -= grad
+
+    def iteration_ends(self, time_step):
+        """Adam keeps its step size between epochs."""
+
+    def trigger_stopping(self, msg, verbose):
+        """Stop once the loss has stopped improving."""
+        if verbose:
+            print(msg + " Stopping.")
+        return True
