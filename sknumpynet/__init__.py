@@ -1,7 +1,16 @@
 """sknumpynet: a multilayer perceptron from scratch in NumPy, for scikit-learn."""
 
 from ._mlp import NumpyMLPClassifier
+from ._progress import EpochProgress
+from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
 
 __version__ = "0.1.0"
 
-__all__ = ["NumpyMLPClassifier", "__version__"]
+__all__ = [
+    "EpochProgress",
+    "MNISTUnavailableError",
+    "NumpyMLPClassifier",
+    "__version__",
+    "fetch_mnist",
+    "load_mnist_idx",
+]

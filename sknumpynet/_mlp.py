@@ -733,7 +733,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, X, y)
 
         epochs = 1 if incremental else self.epochs
-        callback_ctx = self._init_callback_context(max_subtasks=epochs + 1)
+        callback_ctx = self._init_callback_context(max_subtasks=epochs)
         metadata = {"sample_weight": sample_weight} if sample_weight is not None else {}
         callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
 
