@@ -17,7 +17,6 @@ from sklearn.utils.multiclass import (
     check_classification_targets,
     type_of_target,
 )
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -66,7 +65,9 @@ class _Buffers:
         self.activations = [None] + [
             np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:]
         ]
-        self.deltas = [np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:-1]]
+        self.deltas = [
+            np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:-1]
+        ]
         self.flat_grad = np.empty(_n_params(layer_units), dtype=dtype)
         self.coef_grads, self.intercept_grads = _unflatten(self.flat_grad, layer_units)
         self.rows = np.arange(batch_size)
@@ -350,7 +351,8 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> from sklearn.datasets import load_digits
-    >>>     >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import MinMaxScaler
     >>> from sknumpynet import NumpyMLPClassifier
     >>> X, y = load_digits(return_X_y=True)
@@ -621,7 +623,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, "
-                    f"but the data contains only one class: {self.classes_[0]!r}. "
+                    f"but the data contains only one class: {self.classes_[0]}. "
                     "Pass data with two or more classes."
                 )
         elif out_activation != self.out_activation_:
@@ -668,7 +670,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             if weighted_classes.size < 2:
                 raise ValueError(
                     "Only one class has a non-zero sample_weight "
-                    f"({self.classes_[weighted_classes[0]]!r}); the classifier "
+                    f"({self.classes_[weighted_classes[0]]}); the classifier "
                     "needs samples of at least 2 classes with positive weight."
                 )
         return sample_weight
@@ -715,9 +717,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         out_activation = "logistic" if y.ndim == 2 else "softmax"
         layer_units = [X.shape[1], *hidden_layer_sizes, len(self.classes_)]
         if not first_pass:
-            trained_units = [self.n_features_in_] + [
-                c.shape[1] for c in self.coefs_
-            ]
+            trained_units = [self.n_features_in_] + [c.shape[1] for c in self.coefs_]
             if trained_units != layer_units:
                 raise ValueError(
                     f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match "
@@ -850,8 +850,9 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         ACTIVATIONS[self.out_activation_](activations[-1])
         return activations
 
-    def _backprop(self, X, y, scale, activations, deltas, coef_grads, intercept_grads,
-                  masks=None):
+    def _backprop(
+        self, X, y, scale, activations, deltas, coef_grads, intercept_grads, masks=None
+    ):
         """Compute the loss of a batch and the gradients of its parameters.
 
         Parameters
@@ -1102,7 +1103,12 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         def loss_and_grad(packed):
             self._flat_params[...] = packed
             loss = self._backprop(
-                X, y, scale, activations, deltas, buffers.coef_grads,
+                X,
+                y,
+                scale,
+                activations,
+                deltas,
+                buffers.coef_grads,
                 buffers.intercept_grads,
             )
             return loss / n_samples, buffers.flat_grad.astype(np.float64)
@@ -1116,7 +1122,9 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             if self.verbose:
                 print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
             if epoch_ctx.call_on_fit_task_end(
-                estimator=self, X=X, y=y,
+                estimator=self,
+                X=X,
+                y=y,
                 reconstruction_attributes=self._reconstruction_attributes,
             ):
                 raise StopIteration
@@ -1134,7 +1142,15 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "gtol": 0.0 if self.tol is None else self.tol,
             },
         )
-        n_iter = _check_optimize_result("lbfgs", result, self.epochs)
+        if result.status != 0:
+            warnings.warn(
+                f"L-BFGS stopped without converging after {result.nit} "
+                f"iteration(s): {result.message}. Increase epochs (the iteration "
+                f"limit, now {self.epochs}) or max_fun, or scale X.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+        n_iter = result.nit
         self._flat_params[...] = result.x
         self._check_finite(result.fun, start)
         self.n_iter_ += n_iter
@@ -1156,7 +1172,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         print(line, flush=True)
 
     def _reconstruction_attributes(self):
-        """Copies of the fitted state, for callbacks that predict mid-training."""
+        """Return copies of the fitted state, for callbacks that predict mid-fit."""
         return {
             "coefs_": [c.copy() for c in self.coefs_],
             "intercepts_": [b.copy() for b in self.intercepts_],

@@ -133,11 +133,7 @@ class AdamOptimizer:
         """Take one Adam step, bias-corrected through the step size."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        lr = (
-            self.learning_rate_init
-            * np.sqrt(1 - b2**self.t)
-            / (1 - b1**self.t)
-        )
+        lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         self.learning_rate = lr
         for param, grad, m, v in zip(params, grads, self.ms, self.vs):
             m *= b1

@@ -57,10 +57,12 @@ def plot_first_layer(clf, path, image_shape=None):
     n_cols = min(n_shown, 8)
     n_rows = int(np.ceil(n_shown / n_cols))
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.4 * n_cols, 1.4 * n_rows))
-    vmax = np.abs(coef[:, :n_shown]).max()
     for unit, ax in enumerate(np.ravel(axes)):
         ax.set_axis_off()
         if unit < n_shown:
+            # A few border pixels are rarely lit and keep large weights; clip
+            # them so that the shape of each unit's filter shows.
+            vmax = np.percentile(np.abs(coef[:, unit]), 99) or 1.0
             ax.imshow(
                 coef[:, unit].reshape(image_shape), cmap="RdBu", vmin=-vmax, vmax=vmax
             )

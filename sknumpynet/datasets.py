@@ -23,7 +23,7 @@ class MNISTUnavailableError(OSError):
 
 
 def _arff_parser():
-    """The pandas parser is faster; liac-arff needs nothing but scikit-learn."""
+    """Pick the pandas parser (faster) when pandas is there, else liac-arff."""
     try:
         import pandas  # noqa: F401
     except ImportError:
@@ -31,7 +31,7 @@ def _arff_parser():
     return "pandas"
 
 
-def fetch_mnist(data_home=None, *, download_if_missing=True):
+def fetch_mnist(data_home=None, *, n_retries=3):
     """Load MNIST from OpenML (``mnist_784``, version 1), cached in ``data_home``.
 
     Parameters
@@ -40,8 +40,8 @@ def fetch_mnist(data_home=None, *, download_if_missing=True):
         Where to cache the download; scikit-learn's default
         (``~/scikit_learn_data``) when None.
 
-    download_if_missing : bool, default=True
-        If False, raise instead of downloading when the data is not cached.
+    n_retries : int, default=3
+        How many times to retry a failed download.
 
     Returns
     -------
@@ -65,7 +65,7 @@ def fetch_mnist(data_home=None, *, download_if_missing=True):
             data_home=data_home,
             as_frame=False,
             parser=_arff_parser(),
-            download_if_missing=download_if_missing,
+            n_retries=n_retries,
         )
     except (URLError, OSError) as exc:
         raise MNISTUnavailableError(
@@ -163,7 +163,10 @@ def load_mnist_idx(directory):
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"MNIST folder {directory} does not exist.")
-    arrays = {key: read_idx(_find_idx_file(directory, stem)) for key, stem in IDX_FILES.items()}
+    arrays = {
+        key: read_idx(_find_idx_file(directory, stem))
+        for key, stem in IDX_FILES.items()
+    }
     for part in ("train", "test"):
         images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
         if images.ndim != 3 or labels.ndim != 1:
@@ -185,6 +188,6 @@ def load_mnist_idx(directory):
 
 
 def mnist_dir_from_env():
-    """The folder named by ``SKNUMPYNET_MNIST_DIR``, or None."""
+    """Return the folder named by ``SKNUMPYNET_MNIST_DIR``, or None."""
     value = os.environ.get("SKNUMPYNET_MNIST_DIR")
     return Path(value) if value else None

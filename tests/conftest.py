@@ -1,0 +1,43 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.preprocessing import MinMaxScaler
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's digits, scaled to [0, 1]: small, real, 10 classes."""
+    X, y = load_digits(return_X_y=True)
+    return MinMaxScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    """The folder of the four real MNIST IDX files (SKNUMPYNET_MNIST_DIR)."""
+    default = REPO_ROOT.parent / "shared" / "data" / "mnist"
+    path = Path(os.environ.get("SKNUMPYNET_MNIST_DIR", default))
+    if not (path / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"real MNIST files not found in {path}; set SKNUMPYNET_MNIST_DIR")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir):
+    from sknumpynet import load_mnist_idx
+
+    return load_mnist_idx(mnist_dir)
+
+
+@pytest.fixture
+def blobs():
+    """A small, well separated 3-class problem."""
+    rng = np.random.RandomState(0)
+    centers = np.array([[0, 0], [3, 3], [0, 4]])
+    y = rng.randint(0, 3, 150)
+    X = centers[y] + rng.normal(scale=0.5, size=(150, 2))
+    return X, y

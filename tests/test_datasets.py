@@ -1,0 +1,73 @@
+"""MNIST loaders on the real files, on broken files, and offline."""
+
+import gzip
+import shutil
+from urllib.error import URLError
+
+import numpy as np
+import pytest
+
+from sknumpynet import MNISTUnavailableError, fetch_mnist, load_mnist_idx
+from sknumpynet.datasets import read_idx
+
+
+def test_load_real_mnist_idx(mnist):
+    X_train, X_test, y_train, y_test = mnist
+    assert X_train.shape == (60000, 784) and X_test.shape == (10000, 784)
+    assert X_train.dtype == np.uint8
+    # The counts and first labels published with the files (shared/data/mnist).
+    np.testing.assert_array_equal(
+        np.bincount(y_train),
+        [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949],
+    )
+    np.testing.assert_array_equal(
+        np.bincount(y_test), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    )
+    np.testing.assert_array_equal(y_train[:10], [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
+    assert round(float(X_train.mean()), 4) == 33.3184
+
+
+def _copy_uncompressed(mnist_dir, tmp_path):
+    for path in mnist_dir.glob("*.gz"):
+        with gzip.open(path) as src, open(tmp_path / path.stem, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return tmp_path
+
+
+def test_load_uncompressed_files(mnist_dir, mnist, tmp_path):
+    directory = _copy_uncompressed(mnist_dir, tmp_path)
+    for a, b in zip(load_mnist_idx(directory), mnist):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_truncated_file_is_reported(mnist_dir, tmp_path):
+    directory = _copy_uncompressed(mnist_dir, tmp_path)
+    path = directory / "t10k-labels-idx1-ubyte"
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(ValueError, match="truncated or corrupt.*Download it again"):
+        load_mnist_idx(directory)
+
+
+def test_wrong_magic_number_is_reported(tmp_path):
+    path = tmp_path / "t10k-labels-idx1-ubyte"
+    path.write_bytes(b"\x00\x00\x08\x09" + b"\x00" * 20)
+    with pytest.raises(ValueError, match="magic number 0x00000809"):
+        read_idx(path)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No train-images-idx3-ubyte"):
+        load_mnist_idx(tmp_path)
+
+
+def test_fetch_mnist_offline_says_how_to_use_local_files(monkeypatch, tmp_path):
+    # Only the download is replaced: fetch_openml's real code runs up to it.
+    import sklearn.datasets._openml as openml
+
+    def no_network(*args, **kwargs):
+        raise URLError("network is unreachable")
+
+    monkeypatch.setattr(openml, "_open_openml_url", no_network)
+    monkeypatch.setattr(openml.time, "sleep", lambda seconds: None)
+    with pytest.raises(MNISTUnavailableError, match="SKNUMPYNET_MNIST_DIR"):
+        fetch_mnist(data_home=tmp_path, n_retries=1)

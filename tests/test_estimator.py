@@ -1,0 +1,243 @@
+"""Behaviour of NumpyMLPClassifier: training, weights, determinism, errors."""
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from sknumpynet import NumpyMLPClassifier
+
+
+def test_defaults_are_the_original_network():
+    clf = NumpyMLPClassifier()
+    assert clf.hidden_layer_sizes == (10,)
+    assert (clf.activation, clf.alpha, clf.epochs, clf.batch_size) == (
+        "tanh",
+        0.1,
+        100,
+        32,
+    )
+
+
+def test_fitted_attributes(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=3, tol=None, random_state=0).fit(X, y)
+    assert [c.shape for c in clf.coefs_] == [(64, 10), (10, 10)]
+    assert [b.shape for b in clf.intercepts_] == [(10,), (10,)]
+    assert clf.n_iter_ == 3 and clf.t_ == 3 * X.shape[0]
+    assert len(clf.loss_curve_) == 3 and clf.loss_ == clf.loss_curve_[-1]
+    assert clf.n_layers_ == 3 and clf.n_outputs_ == 10
+    assert clf.out_activation_ == "softmax"
+    np.testing.assert_array_equal(clf.classes_, np.arange(10))
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_learns_digits(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=30, tol=None, random_state=0).fit(
+        X[:1400], y[:1400]
+    )
+    assert clf.score(X[1400:], y[1400:]) > 0.9
+
+
+def test_same_random_state_gives_bit_identical_weights(digits):
+    X, y = digits
+    fits = [
+        NumpyMLPClassifier(epochs=3, tol=None, random_state=7).fit(X, y)
+        for _ in range(2)
+    ]
+    for a, b in zip(
+        fits[0].coefs_ + fits[0].intercepts_, fits[1].coefs_ + fits[1].intercepts_
+    ):
+        assert np.array_equal(a, b)
+    other = NumpyMLPClassifier(epochs=3, tol=None, random_state=8).fit(X, y)
+    assert not np.array_equal(fits[0].coefs_[0], other.coefs_[0])
+
+
+def test_float32_input_trains_in_float32(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=2, tol=None, random_state=0).fit(
+        X.astype(np.float32), y
+    )
+    assert all(c.dtype == np.float32 for c in clf.coefs_)
+    assert clf.predict_proba(X).dtype == np.float32
+    clf64 = NumpyMLPClassifier(epochs=2, tol=None, dtype="float64", random_state=0)
+    clf64.fit(X.astype(np.float32), y)
+    assert clf64.coefs_[0].dtype == np.float64
+    forced = NumpyMLPClassifier(epochs=2, tol=None, dtype="float32").fit(X, y)
+    assert forced.coefs_[0].dtype == np.float32
+
+
+def test_probabilities_are_normalised_and_log_consistent(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=5, tol=None, random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_allclose(np.log(proba), clf.predict_log_proba(X), atol=1e-10)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(1)], clf.predict(X))
+
+
+def test_log_proba_stays_finite_where_proba_underflows():
+    X = np.array([[-1.0], [1.0]] * 10)
+    y = np.array([0, 1] * 10)
+    clf = NumpyMLPClassifier((3,), activation="identity", epochs=2, tol=None).fit(X, y)
+    log_proba = clf.predict_log_proba(np.array([[1e6]]))
+    assert np.isfinite(log_proba).all()
+    assert np.isfinite(clf.predict_proba(np.array([[1e6]]))).all()
+
+
+def test_integer_sample_weight_equals_repeated_rows_with_minibatches(blobs):
+    # One full batch: weight 2 is exactly a repeated row.
+    X, y = blobs
+    X, y = X[:20], y[:20]
+    sw = np.arange(20) % 3
+    repeated = NumpyMLPClassifier(batch_size=100, epochs=20, tol=None, random_state=0)
+    repeated.fit(np.repeat(X, sw, axis=0), np.repeat(y, sw))
+    weighted = NumpyMLPClassifier(batch_size=100, epochs=20, tol=None, random_state=0)
+    weighted.fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(repeated.predict_proba(X), weighted.predict_proba(X))
+
+
+def test_minibatch_with_all_zero_weights_makes_no_step(blobs):
+    X, y = blobs
+    sw = np.ones(len(y))
+    sw[:75] = 0  # with shuffle=False and batch_size 25, three batches are all zero
+    clf = NumpyMLPClassifier(
+        batch_size=25, shuffle=False, epochs=1, tol=None, random_state=0
+    )
+    clf.fit(X, y, sample_weight=sw)
+    assert np.isfinite(clf.loss_) and all(np.isfinite(c).all() for c in clf.coefs_)
+    # The weights are normalised by their mean over the data set (0.5 here):
+    # the kept rows weigh 2, i.e. their batches step with twice the rate.
+    ref = NumpyMLPClassifier(
+        batch_size=25, shuffle=False, epochs=1, tol=None, random_state=0, alpha=0.2
+    )
+    ref.fit(X[75:], y[75:])
+    np.testing.assert_allclose(clf.coefs_[0], ref.coefs_[0])
+
+
+def test_partial_fit_runs_one_epoch_and_needs_classes(blobs):
+    X, y = blobs
+    clf = NumpyMLPClassifier(random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:50], y[:50], classes=[0, 1, 2])
+    clf.partial_fit(X[50:], y[50:])
+    assert clf.n_iter_ == 2 and clf.t_ == 150
+    with pytest.raises(ValueError, match=r"classes \[7\] that are not in classes_"):
+        clf.partial_fit(X[:3], np.array([0, 1, 7]))
+
+
+def test_warm_start_continues_training(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=2, tol=None, warm_start=True, random_state=0).fit(
+        X, y
+    )
+    first = clf.coefs_[0].copy()
+    clf.fit(X, y)
+    assert clf.n_iter_ == 4 and len(clf.loss_curve_) == 4
+    assert not np.array_equal(first, clf.coefs_[0])
+    assert clf.loss_curve_[3] < clf.loss_curve_[0]
+
+
+def test_verbose_prints_one_line_per_epoch(digits, capsys):
+    X, y = digits
+    NumpyMLPClassifier(epochs=3, tol=None, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3
+    assert re.fullmatch(r"Epoch 3/3, loss = \d+\.\d{6}, time = \d+\.\d\ds", lines[-1])
+
+
+def test_convergence_warning_when_epochs_run_out(digits):
+    X, y = digits
+    with pytest.warns(ConvergenceWarning, match="2 epochs reached"):
+        NumpyMLPClassifier(epochs=2).fit(X, y)
+
+
+def test_stops_when_training_loss_stops_improving(blobs):
+    X, y = blobs
+    clf = NumpyMLPClassifier(epochs=500, tol=0.5, n_iter_no_change=2).fit(X, y)
+    assert clf.n_iter_ < 10
+
+
+# ----------------------------------------------------------------------
+# Bad input: a clear error that says what is wrong and how to fix it.
+# ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_X_is_refused(blobs, bad):
+    X, y = blobs
+    X = X.copy()
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        NumpyMLPClassifier().fit(X, y)
+
+
+def test_empty_data_is_refused():
+    with pytest.raises(ValueError, match="0 sample"):
+        NumpyMLPClassifier().fit(np.empty((0, 3)), [])
+
+
+def test_single_class_is_refused(blobs):
+    X, _ = blobs
+    with pytest.raises(ValueError, match="at least 2 classes.*only one class: 1"):
+        NumpyMLPClassifier().fit(X, np.ones(len(X)))
+
+
+def test_wrong_number_of_features_at_predict(blobs):
+    X, y = blobs
+    clf = NumpyMLPClassifier(epochs=1, tol=None).fit(X, y)
+    with pytest.raises(
+        ValueError, match="X has 3 features, but NumpyMLPClassifier is expecting 2"
+    ):
+        clf.predict(np.ones((2, 3)))
+
+
+def test_three_dimensional_X_is_refused():
+    with pytest.raises(ValueError, match="Found array with dim 3"):
+        NumpyMLPClassifier().fit(np.ones((4, 2, 2)), [0, 1, 0, 1])
+
+
+def test_non_numeric_X_is_refused():
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        NumpyMLPClassifier().fit([["a", "b"], ["c", "d"]], [0, 1])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            {"alpha": 0},
+            "'alpha' parameter .* must be a float in the range \\(0.0, inf\\)",
+        ),
+        ({"epochs": 0}, "'epochs' parameter"),
+        ({"activation": "sigmoid"}, "'activation' parameter"),
+        ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes must be positive"),
+        ({"dropout": 0.2, "solver": "lbfgs"}, "dropout needs a stochastic solver"),
+    ],
+)
+def test_invalid_parameters_are_named(blobs, params, match):
+    X, y = blobs
+    with pytest.raises(ValueError, match=match):
+        NumpyMLPClassifier(**params).fit(X, y)
+
+
+def test_divergence_says_lower_alpha_and_keeps_previous_weights(blobs):
+    X, y = blobs
+    clf = NumpyMLPClassifier(activation="relu", epochs=2, tol=None, random_state=0)
+    clf.set_params(dtype="float32").fit(X, y)
+    before = [c.copy() for c in clf.coefs_]
+    clf.set_params(alpha=10.0, warm_start=True)
+    with pytest.raises(ValueError, match="Training diverged.*Lower alpha.*scale X"):
+        clf.fit(X * 1e20, y)
+    for a, b in zip(before, clf.coefs_):
+        np.testing.assert_array_equal(a, b)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_predict_before_fit_raises(blobs):
+    X, _ = blobs
+    with pytest.raises(NotFittedError):
+        NumpyMLPClassifier().predict(X)
