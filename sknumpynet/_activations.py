@@ -55,9 +55,9 @@ def inplace_softmax(Z):
 
     Subtracting the row maximum first keeps ``exp`` from overflowing.
     """
-    Z -= Z.max(axis=1, keepdims=True)
+    Z -= np.maximum.reduce(Z, axis=1, keepdims=True)
     np.exp(Z, out=Z)
-    Z /= Z.sum(axis=1, keepdims=True)
+    Z /= np.add.reduce(Z, axis=1, keepdims=True)
     return Z
 
 

@@ -12,11 +12,11 @@ import numpy as np
 
 def _weighted_sum(losses, scale):
     if scale is None:
-        return float(losses.sum())
+        return float(np.add.reduce(losses))
     return float(np.dot(losses, scale))
 
 
-def softmax_cross_entropy(y, P, scale=None):
+def softmax_cross_entropy(y, P, scale=None, rows=None):
     """Sum of ``-log P[i, y[i]]`` over the samples.
 
     Parameters
@@ -27,23 +27,26 @@ def softmax_cross_entropy(y, P, scale=None):
         Predicted probabilities.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
+    rows : ndarray of shape (n_samples,), default=None
+        ``arange(n_samples)``, when the caller keeps one at hand.
 
     Returns
     -------
     loss : float
     """
-    tiny = np.finfo(P.dtype).tiny
-    p_true = P[np.arange(y.shape[0]), y]
-    return -_weighted_sum(np.log(np.maximum(p_true, tiny)), scale)
+    rows = np.arange(y.shape[0]) if rows is None else rows
+    p_true = P[rows, y]
+    np.maximum(p_true, np.finfo(P.dtype).tiny, out=p_true)
+    return -_weighted_sum(np.log(p_true, out=p_true), scale)
 
 
-def inplace_softmax_delta(y, P):
+def inplace_softmax_delta(y, P, rows=None):
     """Turn ``P`` into ``P - Y`` in place, the gradient of the loss w.r.t. logits."""
-    P[np.arange(y.shape[0]), y] -= 1
+    P[np.arange(y.shape[0]) if rows is None else rows, y] -= 1
     return P
 
 
-def binary_cross_entropy(Y, P, scale=None):
+def binary_cross_entropy(Y, P, scale=None, rows=None):
     """Sum over the samples of the binary cross-entropy of every output.
 
     Parameters
@@ -54,6 +57,8 @@ def binary_cross_entropy(Y, P, scale=None):
         Predicted probability of each label.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
+    rows : ndarray, default=None
+        Unused; for the same signature as ``softmax_cross_entropy``.
 
     Returns
     -------
@@ -65,7 +70,7 @@ def binary_cross_entropy(Y, P, scale=None):
     return _weighted_sum(losses, scale)
 
 
-def inplace_binary_delta(Y, P):
+def inplace_binary_delta(Y, P, rows=None):
     """Turn ``P`` into ``P - Y`` in place, the gradient of the loss w.r.t. logits."""
     P -= Y
     return P

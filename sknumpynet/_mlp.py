@@ -31,20 +31,17 @@ from ._optimizers import AdamOptimizer, SGDOptimizer
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
-def _dot_into(A, B, out):
-    """Write ``A @ B`` into ``out``; ``A`` may be a scipy sparse matrix."""
-    if sparse.issparse(A):
-        out[...] = A @ B
-    else:
-        np.matmul(A, B, out=out)
+def _sparse_dot_into(A, B, out):
+    """Write ``A @ B`` into ``out`` where ``A`` is a scipy sparse matrix."""
+    out[...] = A @ B
     return out
 
 
 def _take_rows(X, idx, out):
-    """Gather rows ``idx`` of ``X`` into the buffer ``out`` (dense X only)."""
-    if sparse.issparse(X):
+    """Gather rows ``idx`` of ``X``: into the buffer ``out`` when X is dense."""
+    if out is None:
         return X[idx]
-    return np.take(X, idx, axis=0, out=out[: idx.shape[0]])
+    return X.take(idx, axis=0, out=out[: idx.shape[0]])
 
 
 class _Buffers:
@@ -54,13 +51,15 @@ class _Buffers:
     ``(batch_size, layer_units[i])`` the output of layer ``i``. ``deltas[i]``
     is the error signal of hidden layer ``i + 1``; the output layer's delta is
     computed in place in ``activations[-1]``. The gradients are views into one
-    flat array laid out like the flat parameter vector.
+    flat array laid out like the flat parameter vector. ``dot`` multiplies the
+    input batch (dense or sparse) by the first weight matrix.
     """
 
-    def __init__(self, batch_size, layer_units, dtype, dense_input):
-        self.batch_size = batch_size
+    def __init__(self, batch_size, layer_units, dtype, sparse_input):
         self.X = (
-            np.empty((batch_size, layer_units[0]), dtype=dtype) if dense_input else None
+            None
+            if sparse_input
+            else np.empty((batch_size, layer_units[0]), dtype=dtype)
         )
         self.activations = [None] + [
             np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:]
@@ -71,14 +70,18 @@ class _Buffers:
         self.flat_grad = np.empty(_n_params(layer_units), dtype=dtype)
         self.coef_grads, self.intercept_grads = _unflatten(self.flat_grad, layer_units)
         self.rows = np.arange(batch_size)
+        self.dot = _sparse_dot_into if sparse_input else np.matmul
+        self._cuts = {}
 
-    def views(self, n):
-        """Return the activation and delta buffers cut to a batch of ``n`` rows."""
-        if n == self.batch_size:
-            return list(self.activations), self.deltas
-        return [None] + [a[:n] for a in self.activations[1:]], [
-            d[:n] for d in self.deltas
-        ]
+    def cut(self, n):
+        """Return the activations, deltas and row indices of a batch of ``n``."""
+        if n not in self._cuts:
+            self._cuts[n] = (
+                [None] + [a[:n] for a in self.activations[1:]],
+                [d[:n] for d in self.deltas],
+                self.rows[:n],
+            )
+        return self._cuts[n]
 
 
 def _n_params(layer_units):
@@ -831,17 +834,20 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self._optimizer, self._optimizer_settings = optimizer, settings
         return optimizer
 
-    def _forward_pass(self, activations, masks=None):
+    def _forward_pass(self, activations, masks=None, dot=np.matmul):
         """Fill ``activations[1:]`` from the input batch ``activations[0]``.
 
         ``activations[i]`` has shape (n_samples, layer_units[i]); the last one
         holds the output probabilities. ``masks[i]``, when given, is the
-        inverted-dropout mask of hidden layer ``i + 1``.
+        inverted-dropout mask of hidden layer ``i + 1``. ``dot`` multiplies the
+        input batch by the first weight matrix (``_sparse_dot_into`` for sparse X).
         """
         hidden_activation = ACTIVATIONS[self.activation]
         last = self.n_layers_ - 2
         for i, (coef, intercept) in enumerate(zip(self.coefs_, self.intercepts_)):
-            Z = _dot_into(activations[i], coef, activations[i + 1])
+            Z = (dot if i == 0 else np.matmul)(
+                activations[i], coef, out=activations[i + 1]
+            )
             Z += intercept
             if i < last:
                 hidden_activation(Z)
@@ -850,9 +856,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         ACTIVATIONS[self.out_activation_](activations[-1])
         return activations
 
-    def _backprop(
-        self, X, y, scale, activations, deltas, coef_grads, intercept_grads, masks=None
-    ):
+    def _backprop(self, X, y, scale, buffers, masks=None):
         """Compute the loss of a batch and the gradients of its parameters.
 
         Parameters
@@ -864,10 +868,9 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         scale : ndarray of shape (n_samples,) or None
             Normalised sample weights (mean 1 over the training set); None
             means all ones.
-        activations, deltas : list of ndarray
-            Work arrays of the batch size (see ``_Buffers``).
-        coef_grads, intercept_grads : list of ndarray
-            Where the gradients are written, shaped like coefs_ and intercepts_.
+        buffers : _Buffers
+            Work arrays; the gradients are written to ``buffers.flat_grad``
+            (through its views ``coef_grads`` and ``intercept_grads``).
         masks : list of ndarray, default=None
             Dropout masks of the hidden layers.
 
@@ -878,12 +881,14 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             The gradients are those of this sum divided by ``n_samples``.
         """
         n_samples = X.shape[0]
+        activations, deltas, rows = buffers.cut(n_samples)
+        coef_grads, intercept_grads = buffers.coef_grads, buffers.intercept_grads
         activations[0] = X
-        self._forward_pass(activations, masks)
+        self._forward_pass(activations, masks, buffers.dot)
         out = self.out_activation_
-        loss = LOSSES[out](y, activations[-1], scale)
+        loss = LOSSES[out](y, activations[-1], scale, rows)
         # The output delta P - Y overwrites the probabilities.
-        delta = OUTPUT_DELTAS[out](y, activations[-1])
+        delta = OUTPUT_DELTAS[out](y, activations[-1], rows)
         if scale is None:
             delta *= 1.0 / n_samples
         else:
@@ -894,15 +899,16 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         derivative = DERIVATIVES[self.activation]
         keep = 1.0 - self.dropout
         for i in range(self.n_layers_ - 2, -1, -1):
-            _dot_into(activations[i].T, delta, coef_grads[i])
+            (buffers.dot if i == 0 else np.matmul)(
+                activations[i].T, delta, out=coef_grads[i]
+            )
             if self.l2:
                 coef_grads[i] += (self.l2 / n_samples) * self.coefs_[i]
-            np.sum(delta, axis=0, out=intercept_grads[i])
+            np.add.reduce(delta, axis=0, out=intercept_grads[i])
             if i == 0:
                 # No delta for the input layer: nothing below it learns.
                 break
-            np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
-            delta = deltas[i - 1]
+            delta = np.matmul(delta, self.coefs_[i].T, out=deltas[i - 1])
             if masks is not None:
                 delta *= masks[i - 1]
                 # Undo the mask's 1/keep scaling so the derivative sees the
@@ -942,7 +948,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             scale = sample_weight / sample_weight[train_idx].mean()
 
         batch_size = min(self.batch_size, n_train)
-        buffers = _Buffers(batch_size, layer_units, X.dtype, not sparse.issparse(X))
+        buffers = _Buffers(batch_size, layer_units, X.dtype, sparse.issparse(X))
         y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
         scale_buffer = None if scale is None else np.empty(batch_size, X.dtype)
         params, grads = [self._flat_params], [buffers.flat_grad]
@@ -960,7 +966,6 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 for start in range(0, n_train, batch_size):
                     idx = order[start : start + batch_size]
                     n = idx.shape[0]
-                    activations, deltas = buffers.views(n)
                     masks = None
                     if self.dropout:
                         masks = [
@@ -972,14 +977,11 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                         ]
                     accumulated_loss += self._backprop(
                         _take_rows(X, idx, buffers.X),
-                        np.take(y, idx, axis=0, out=y_buffer[:n]),
+                        y.take(idx, axis=0, out=y_buffer[:n]),
                         None
                         if scale is None
-                        else np.take(scale, idx, out=scale_buffer[:n]),
-                        activations,
-                        deltas,
-                        buffers.coef_grads,
-                        buffers.intercept_grads,
+                        else scale.take(idx, out=scale_buffer[:n]),
+                        buffers,
                         masks,
                     )
                     optimizer.update_params(params, grads)
@@ -1097,20 +1099,11 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         """Full-batch training with scipy's L-BFGS-B on the flat parameter vector."""
         n_samples = X.shape[0]
         scale = None if sample_weight is None else sample_weight / sample_weight.mean()
-        buffers = _Buffers(n_samples, layer_units, X.dtype, dense_input=False)
-        activations, deltas = buffers.views(n_samples)
+        buffers = _Buffers(n_samples, layer_units, X.dtype, sparse.issparse(X))
 
         def loss_and_grad(packed):
             self._flat_params[...] = packed
-            loss = self._backprop(
-                X,
-                y,
-                scale,
-                activations,
-                deltas,
-                buffers.coef_grads,
-                buffers.intercept_grads,
-            )
+            loss = self._backprop(X, y, scale, buffers)
             return loss / n_samples, buffers.flat_grad.astype(np.float64)
 
         losses = []

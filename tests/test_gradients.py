@@ -9,17 +9,8 @@ from sknumpynet._mlp import _Buffers
 
 def _loss_and_grad(clf, X, y_encoded, scale):
     layer_units = [X.shape[1]] + [c.shape[1] for c in clf.coefs_]
-    buffers = _Buffers(X.shape[0], layer_units, X.dtype, dense_input=False)
-    activations, deltas = buffers.views(X.shape[0])
-    loss = clf._backprop(
-        X,
-        y_encoded,
-        scale,
-        activations,
-        deltas,
-        buffers.coef_grads,
-        buffers.intercept_grads,
-    )
+    buffers = _Buffers(X.shape[0], layer_units, X.dtype, sparse_input=False)
+    loss = clf._backprop(X, y_encoded, scale, buffers)
     return loss / X.shape[0], buffers.flat_grad.copy()
 
 
