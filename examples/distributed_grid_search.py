@@ -1,0 +1,60 @@
+"""GridSearchCV on a dask.distributed cluster, through joblib's dask backend.
+
+Starts a LocalCluster of two worker processes on this machine. To use a real
+cluster, connect to its scheduler instead: ``Client("tcp://scheduler:8786")``.
+Needs ``pip install "sknumpynet[distributed]"``.
+"""
+
+import sys
+import time
+
+import joblib
+from _data import load
+from dask.distributed import Client, LocalCluster
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from sknumpynet import NumpyMLPClassifier
+
+
+def make_search():
+    return GridSearchCV(
+        make_pipeline(MinMaxScaler(), NumpyMLPClassifier(tol=None, random_state=0)),
+        {
+            "numpymlpclassifier__alpha": [0.05, 0.1],
+            "numpymlpclassifier__epochs": [3, 6],
+        },
+        cv=3,
+    )
+
+
+def main(quick=False):
+    X, _, y, _, name = load(n_train=2000 if quick else 20000)
+    start = time.perf_counter()
+    serial = make_search().fit(X, y)
+    serial_time = time.perf_counter() - start
+
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster),
+    ):
+        start = time.perf_counter()
+        with joblib.parallel_backend("dask"):
+            distributed = make_search().fit(X, y)
+        dask_time = time.perf_counter() - start
+    print(
+        f"{name}: best {distributed.best_params_} (serial: {serial.best_params_}), "
+        f"n_jobs=1 {serial_time:.1f}s, 2 dask workers {dask_time:.1f}s"
+    )
+    return serial, distributed, serial_time, dask_time
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv)

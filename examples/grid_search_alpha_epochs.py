@@ -1,0 +1,55 @@
+"""GridSearchCV over the original project's alpha (learning rate) and epochs.
+
+Writes a heat-map of the cross-validated accuracy to grid_search.png.
+"""
+
+import sys
+
+import numpy as np
+from _data import load
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from sknumpynet import NumpyMLPClassifier
+
+
+def main(quick=False, output="grid_search.png"):
+    X_train, X_test, y_train, y_test, name = load(n_train=2000 if quick else 10000)
+    alphas = [0.01, 0.1, 0.5]
+    epochs = [2, 5] if quick else [5, 20, 50]
+    search = GridSearchCV(
+        make_pipeline(MinMaxScaler(), NumpyMLPClassifier(tol=None, random_state=0)),
+        {"numpymlpclassifier__alpha": alphas, "numpymlpclassifier__epochs": epochs},
+        cv=3,
+        n_jobs=2,
+    ).fit(X_train, y_train)
+    scores = search.cv_results_["mean_test_score"].reshape(len(alphas), len(epochs))
+    print(f"{name}: best {search.best_params_}, CV accuracy {search.best_score_:.4f}")
+    print(f"test accuracy of the refitted best: {search.score(X_test, y_test):.4f}")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: heat-map skipped")
+        return search
+    fig, ax = plt.subplots(figsize=(5, 4))
+    image = ax.imshow(scores, cmap="viridis")
+    ax.set_xticks(range(len(epochs)), epochs)
+    ax.set_yticks(range(len(alphas)), alphas)
+    ax.set_xlabel("epochs")
+    ax.set_ylabel("alpha (learning rate)")
+    for (i, j), score in np.ndenumerate(scores):
+        ax.text(j, i, f"{score:.3f}", ha="center", va="center", color="w")
+    fig.colorbar(image, label="mean CV accuracy")
+    ax.set_title(f"GridSearchCV on {name}")
+    fig.tight_layout()
+    fig.savefig(output, dpi=100)
+    print(f"heat-map written to {output}")
+    return search
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv)

@@ -1,0 +1,59 @@
+"""Every example runs (in its quick form) and does what it says."""
+
+import runpy
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _examples_on_path(monkeypatch, mnist_dir):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    monkeypatch.setenv("SKNUMPYNET_MNIST_DIR", str(mnist_dir))
+    yield
+    sys.modules.pop("_data", None)
+
+
+def _main(name):
+    return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="example")["main"]
+
+
+def test_mnist_neural_network(capsys):
+    accuracy = _main("mnist_neural_network")(quick=True)
+    assert accuracy > 0.85
+    assert "MNIST: test accuracy" in capsys.readouterr().out
+
+
+def test_grid_search_alpha_epochs(tmp_path):
+    search = _main("grid_search_alpha_epochs")(quick=True, output=tmp_path / "g.png")
+    assert len(search.cv_results_["params"]) == 6
+    assert (tmp_path / "g.png").stat().st_size > 0
+
+
+def test_cross_validation():
+    scores = _main("cross_validation")(quick=True)
+    assert scores.shape == (5,) and scores.mean() > 0.8
+
+
+def test_persistence(tmp_path):
+    assert _main("persistence")(quick=True, directory=tmp_path)
+    assert (tmp_path / "mnist_mlp.joblib").exists()
+
+
+def test_out_of_core(tmp_path):
+    clf, _ = _main("out_of_core")(quick=True, directory=tmp_path)
+    assert clf.n_iter_ == 3  # two copies of 6000 rows in chunks of 5000
+    assert np.isfinite(clf.loss_)
+
+
+def test_distributed_grid_search():
+    pytest.importorskip("dask.distributed")
+    serial, distributed, _, _ = _main("distributed_grid_search")(quick=True)
+    np.testing.assert_allclose(
+        serial.cv_results_["mean_test_score"],
+        distributed.cv_results_["mean_test_score"],
+    )
