@@ -1,0 +1,179 @@
+"""One behaviour test per training feature beyond plain minibatch SGD."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import recall_score
+from sklearn.model_selection import cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from sknumpynet import NumpyMLPClassifier
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(0, 1, (500, 2)), rng.normal(1.2, 1, (25, 2))]
+    y = np.r_[np.zeros(500, int), np.ones(25, int)]
+    kw = dict(epochs=30, tol=None, random_state=0)
+    plain = NumpyMLPClassifier(**kw).fit(X, y)
+    balanced = NumpyMLPClassifier(class_weight="balanced", **kw).fit(X, y)
+    r_plain = recall_score(y, plain.predict(X))
+    r_balanced = recall_score(y, balanced.predict(X))
+    assert r_balanced > r_plain + 0.3
+
+
+def test_class_weight_dict_equals_sample_weight():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), np.arange(40) % 2
+    kw = dict(batch_size=64, epochs=5, tol=None, random_state=0)
+    a = NumpyMLPClassifier(class_weight={0: 1.0, 1: 3.0}, **kw).fit(X, y)
+    b = NumpyMLPClassifier(**kw).fit(X, y, sample_weight=np.where(y == 1, 3.0, 1.0))
+    np.testing.assert_allclose(a.coefs_[0], b.coefs_[0])
+
+
+def test_early_stopping_stops_early_and_restores_the_best_epoch(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(
+        (64,),
+        alpha=0.5,
+        epochs=300,
+        early_stopping=True,
+        n_iter_no_change=5,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ < 300
+    assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == clf.n_iter_
+    best = int(np.argmin(clf.validation_loss_curve_))
+    assert best < clf.n_iter_ - 1  # the last epoch was not the best one
+    assert clf.best_validation_loss_ == min(clf.validation_loss_curve_)
+    assert clf.best_validation_score_ == clf.validation_scores_[best]
+    # The weights kept are the best epoch's: retrain to that epoch and compare.
+    again = NumpyMLPClassifier(
+        (64,), alpha=0.5, epochs=best + 1, early_stopping=True, tol=None, random_state=0
+    ).fit(X, y)
+    np.testing.assert_allclose(again.coefs_[0], clf.coefs_[0])
+
+
+def test_l2_shrinks_the_weights(digits):
+    X, y = digits
+    kw = dict(epochs=20, tol=None, random_state=0)
+    norm = np.linalg.norm(NumpyMLPClassifier(**kw).fit(X, y).coefs_[0])
+    norm_l2 = np.linalg.norm(NumpyMLPClassifier(l2=1.0, **kw).fit(X, y).coefs_[0])
+    assert norm_l2 < 0.8 * norm
+
+
+def test_lbfgs_reaches_near_zero_loss_on_separable_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    clf = NumpyMLPClassifier((8,), solver="lbfgs", epochs=500, tol=1e-10).fit(X, y)
+    assert clf.loss_ < 1e-3
+    assert clf.score(X, y) == 1.0
+    assert not hasattr(clf, "partial_fit")
+
+
+def test_dropout_trains_and_predicts_deterministically(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier((64,), dropout=0.3, epochs=20, tol=None, random_state=0)
+    clf.fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+    assert clf.score(X, y) > 0.9
+    no_dropout = NumpyMLPClassifier((64,), epochs=20, tol=None, random_state=0).fit(
+        X, y
+    )
+    assert not np.allclose(no_dropout.coefs_[0], clf.coefs_[0])
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_keeps_optimizer_state(digits, solver):
+    X, y = digits
+    clf = NumpyMLPClassifier(solver=solver, alpha=0.01, momentum=0.9, random_state=0)
+    clf.partial_fit(X, y, classes=np.arange(10))
+    optimizer = clf._optimizer
+    clf.partial_fit(X, y)
+    assert clf._optimizer is optimizer
+    if solver == "adam":
+        assert optimizer.t == 2 * int(np.ceil(len(y) / 32))
+
+
+def test_sparse_input_matches_dense(digits):
+    X, y = digits
+    kw = dict(epochs=3, tol=None, random_state=0)
+    dense = NumpyMLPClassifier(**kw).fit(X, y)
+    for fmt in (sp.csr_matrix, sp.csc_matrix):
+        sparse = NumpyMLPClassifier(**kw).fit(fmt(X), y)
+        np.testing.assert_allclose(sparse.coefs_[0], dense.coefs_[0], rtol=1e-10)
+        np.testing.assert_allclose(sparse.predict_proba(fmt(X)), dense.predict_proba(X))
+
+
+def test_multilabel_indicator_targets(digits):
+    X, y = digits
+    Y = np.c_[y % 2, y > 4, y == 3]
+    clf = NumpyMLPClassifier((32,), epochs=30, tol=None, random_state=0).fit(X, Y)
+    assert clf.out_activation_ == "logistic"
+    assert clf.predict(X).shape == Y.shape
+    assert clf.predict_proba(X).shape == Y.shape
+    assert clf.score(X, Y) > 0.8
+
+
+def test_keyboard_interrupt_keeps_weights_and_warns(digits, monkeypatch):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=10, tol=None, random_state=0)
+    original = clf._backprop
+    calls = {"n": 0}
+
+    def interrupt_in_epoch_three(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2 * int(np.ceil(len(y) / 32)) + 5:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(clf, "_backprop", interrupt_in_epoch_three)
+    with pytest.warns(UserWarning, match="interrupted.*kept the weights of the 2"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
+    assert clf.score(X, y) > 0.5
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (
+            dict(solver="adam", alpha=0.001, epochs=200),
+            dict(solver="adam", learning_rate_init=0.001, max_iter=200),
+        ),
+        (
+            dict(solver="lbfgs", epochs=200),
+            dict(solver="lbfgs", max_iter=200),
+        ),
+    ],
+    ids=["adam", "lbfgs"],
+)
+def test_digits_cross_validation_at_least_matches_mlpclassifier(digits, ours, theirs):
+    X, y = digits
+    common = dict(hidden_layer_sizes=(64,), activation="tanh", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        s_ours = cross_val_score(
+            make_pipeline(
+                MinMaxScaler(), NumpyMLPClassifier(l2=1e-4, **common, **ours)
+            ),
+            X,
+            y,
+            cv=5,
+        ).mean()
+        s_theirs = cross_val_score(
+            make_pipeline(
+                MinMaxScaler(), MLPClassifier(alpha=1e-4, **common, **theirs)
+            ),
+            X,
+            y,
+            cv=5,
+        ).mean()
+    print(f"digits 5-fold: sknumpynet {s_ours:.4f}, MLPClassifier {s_theirs:.4f}")
+    assert s_ours >= s_theirs - 0.005
