@@ -55,11 +55,13 @@ class _Buffers:
     input batch (dense or sparse) by the first weight matrix.
     """
 
-    def __init__(self, batch_size, layer_units, dtype, sparse_input):
+    def __init__(self, batch_size, layer_units, dtype, sparse_input, gather=True):
+        # Minibatches of dense X are gathered into this buffer; full-batch
+        # training (L-BFGS) and sparse X use the rows as they are.
         self.X = (
-            None
-            if sparse_input
-            else np.empty((batch_size, layer_units[0]), dtype=dtype)
+            np.empty((batch_size, layer_units[0]), dtype=dtype)
+            if gather and not sparse_input
+            else None
         )
         self.activations = [None] + [
             np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:]
@@ -1099,7 +1101,9 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         """Full-batch training with scipy's L-BFGS-B on the flat parameter vector."""
         n_samples = X.shape[0]
         scale = None if sample_weight is None else sample_weight / sample_weight.mean()
-        buffers = _Buffers(n_samples, layer_units, X.dtype, sparse.issparse(X))
+        buffers = _Buffers(
+            n_samples, layer_units, X.dtype, sparse.issparse(X), gather=False
+        )
 
         def loss_and_grad(packed):
             self._flat_params[...] = packed

@@ -9,7 +9,9 @@ from sknumpynet._mlp import _Buffers
 
 def _loss_and_grad(clf, X, y_encoded, scale):
     layer_units = [X.shape[1]] + [c.shape[1] for c in clf.coefs_]
-    buffers = _Buffers(X.shape[0], layer_units, X.dtype, sparse_input=False)
+    buffers = _Buffers(
+        X.shape[0], layer_units, X.dtype, sparse_input=False, gather=False
+    )
     loss = clf._backprop(X, y_encoded, scale, buffers)
     return loss / X.shape[0], buffers.flat_grad.copy()
 
