@@ -942,6 +942,9 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 y[val_idx],
                 None if sample_weight is None else sample_weight[val_idx],
             )
+            # The weights we start from are the best known until an epoch beats
+            # them; on a warm start they are the previous fit's best.
+            self._best_params = self._flat_params.copy()
         else:
             train_idx, validation = np.arange(n_samples), None
         n_train = train_idx.shape[0]
@@ -1034,7 +1037,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     ConvergenceWarning,
                     stacklevel=5,
                 )
-        if early_stopping and self.n_iter_ > 0:
+        if early_stopping:
             self._flat_params[...] = self._best_params
             del self._best_params
 

@@ -59,6 +59,20 @@ def test_early_stopping_stops_early_and_restores_the_best_epoch(digits):
     np.testing.assert_allclose(again.coefs_[0], clf.coefs_[0])
 
 
+def test_warm_started_early_stopping_keeps_the_previous_best(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(
+        early_stopping=True, warm_start=True, epochs=40, alpha=0.5, random_state=0
+    ).fit(X, y)
+    best_loss, best_coefs = clf.best_validation_loss_, clf.coefs_[0].copy()
+    # One epoch at a far too large rate cannot beat the previous best epoch,
+    # so the previous best weights are kept.
+    clf.set_params(epochs=1, alpha=3.0).fit(X, y)
+    assert clf.validation_loss_curve_[-1] > best_loss
+    assert clf.best_validation_loss_ == best_loss
+    np.testing.assert_array_equal(clf.coefs_[0], best_coefs)
+
+
 def test_l2_shrinks_the_weights(digits):
     X, y = digits
     kw = dict(epochs=20, tol=None, random_state=0)
