@@ -69,24 +69,49 @@ def _parse_args(argv):
     data.add_argument(
         "--n-train", type=int, help="train on the first N training images only"
     )
-    net = parser.add_argument_group("network")
+    # The network's defaults are the estimator's own: one source of truth.
+    defaults = NumpyMLPClassifier().get_params()
+    net = parser.add_argument_group("network (defaults: those of NumpyMLPClassifier)")
     net.add_argument(
         "--hidden",
         type=int,
         nargs="+",
-        default=[10],
+        default=list(defaults["hidden_layer_sizes"]),
         metavar="UNITS",
-        help="hidden layer sizes (default: 10)",
+        help="hidden layer sizes (default: %(default)s)",
     )
     net.add_argument(
-        "--activation", default="tanh", choices=["tanh", "relu", "logistic", "identity"]
+        "--activation",
+        default=defaults["activation"],
+        choices=["tanh", "relu", "logistic", "identity"],
     )
-    net.add_argument("--solver", default="sgd", choices=["sgd", "adam", "lbfgs"])
     net.add_argument(
-        "--alpha", type=float, default=0.1, help="learning rate (default: 0.1)"
+        "--solver", default=defaults["solver"], choices=["sgd", "adam", "lbfgs"]
     )
-    net.add_argument("--epochs", type=int, default=100, help="passes over the data")
-    net.add_argument("--batch-size", type=int, default=32)
+    net.add_argument(
+        "--alpha",
+        type=float,
+        default=defaults["alpha"],
+        help="learning rate (default: %(default)s)",
+    )
+    net.add_argument(
+        "--l2",
+        type=float,
+        default=defaults["l2"],
+        help="L2 penalty on the weights (default: %(default)s)",
+    )
+    net.add_argument(
+        "--epochs",
+        type=int,
+        default=defaults["epochs"],
+        help="passes over the data (default: %(default)s)",
+    )
+    net.add_argument(
+        "--batch-size",
+        type=int,
+        default=defaults["batch_size"],
+        help="minibatch size (default: %(default)s)",
+    )
     net.add_argument("--random-state", type=int, default=0)
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -116,6 +141,7 @@ def main(argv=None):
         activation=args.activation,
         solver=args.solver,
         alpha=args.alpha,
+        l2=args.l2,
         epochs=args.epochs,
         batch_size=args.batch_size,
         random_state=args.random_state,
@@ -128,8 +154,8 @@ def main(argv=None):
     print(
         f"\nTraining a {layers} {args.activation} network on {name}: "
         f"{X_train.shape[0]} training and {X_test.shape[0]} test images, "
-        f"{args.epochs} epochs, alpha={args.alpha}, batch size {args.batch_size}, "
-        f"solver {args.solver}"
+        f"{args.epochs} epochs, alpha={args.alpha}, l2={args.l2}, "
+        f"batch size {args.batch_size}, solver {args.solver}"
     )
     start = time.perf_counter()
     clf.fit(X_train_s, y_train)

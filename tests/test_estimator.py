@@ -87,32 +87,37 @@ def test_log_proba_stays_finite_where_proba_underflows():
     assert np.isfinite(clf.predict_proba(np.array([[1e6]]))).all()
 
 
-def test_integer_sample_weight_equals_repeated_rows_with_minibatches(blobs):
-    # One full batch: weight 2 is exactly a repeated row.
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+@pytest.mark.parametrize("l2", [0.0, 1.0])
+def test_integer_sample_weight_equals_repeated_rows(blobs, solver, l2):
+    # One full batch: weight 2 is exactly a repeated row, the L2 penalty
+    # included (it is normalised by the total weight, not the row count).
     X, y = blobs
     X, y = X[:20], y[:20]
     sw = np.arange(20) % 3
-    repeated = NumpyMLPClassifier(batch_size=100, epochs=20, tol=None, random_state=0)
+    params = dict(solver=solver, l2=l2, batch_size=100, epochs=20, tol=None)
+    repeated = NumpyMLPClassifier(random_state=0, **params)
     repeated.fit(np.repeat(X, sw, axis=0), np.repeat(y, sw))
-    weighted = NumpyMLPClassifier(batch_size=100, epochs=20, tol=None, random_state=0)
+    weighted = NumpyMLPClassifier(random_state=0, **params)
     weighted.fit(X, y, sample_weight=sw)
-    np.testing.assert_allclose(repeated.predict_proba(X), weighted.predict_proba(X))
+    np.testing.assert_allclose(
+        repeated.predict_proba(X), weighted.predict_proba(X), rtol=1e-6
+    )
 
 
 def test_minibatch_with_all_zero_weights_makes_no_step(blobs):
     X, y = blobs
     sw = np.ones(len(y))
     sw[:75] = 0  # with shuffle=False and batch_size 25, three batches are all zero
-    clf = NumpyMLPClassifier(
-        batch_size=25, shuffle=False, epochs=1, tol=None, random_state=0
-    )
+    # No penalty: an L2 term is part of every batch's objective and would
+    # shrink the weights even in a batch whose samples all weigh zero.
+    params = dict(batch_size=25, shuffle=False, epochs=1, tol=None, l2=0.0)
+    clf = NumpyMLPClassifier(random_state=0, **params)
     clf.fit(X, y, sample_weight=sw)
     assert np.isfinite(clf.loss_) and all(np.isfinite(c).all() for c in clf.coefs_)
     # The weights are normalised by their mean over the data set (0.5 here):
     # the kept rows weigh 2, i.e. their batches step with twice the rate.
-    ref = NumpyMLPClassifier(
-        batch_size=25, shuffle=False, epochs=1, tol=None, random_state=0, alpha=0.2
-    )
+    ref = NumpyMLPClassifier(random_state=0, alpha=0.2, **params)
     ref.fit(X[75:], y[75:])
     np.testing.assert_allclose(clf.coefs_[0], ref.coefs_[0])
 

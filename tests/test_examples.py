@@ -23,9 +23,12 @@ def _main(name):
 
 
 def test_mnist_neural_network(capsys):
-    accuracy = _main("mnist_neural_network")(quick=True)
-    assert accuracy > 0.85
-    assert "MNIST: test accuracy" in capsys.readouterr().out
+    accuracies = _main("mnist_neural_network")(quick=True)
+    assert list(accuracies) == ["original objective, l2=0", "default, l2=0.01"]
+    assert min(accuracies.values()) > 0.85
+    out = capsys.readouterr().out
+    assert "MNIST, original objective, l2=0: test accuracy" in out
+    assert "MNIST, default, l2=0.01: test accuracy" in out
 
 
 def test_grid_search_alpha_epochs(tmp_path):

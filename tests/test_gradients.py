@@ -12,7 +12,7 @@ def _loss_and_grad(clf, X, y_encoded, scale):
     buffers = _Buffers(
         X.shape[0], layer_units, X.dtype, sparse_input=False, gather=False
     )
-    loss = clf._backprop(X, y_encoded, scale, buffers)
+    loss = clf._backprop(X, y_encoded, scale, clf.l2, buffers)
     return loss / X.shape[0], buffers.flat_grad.copy()
 
 
