@@ -594,11 +594,11 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
 
     def _validate_input(self, X, y, *, first_pass, incremental, classes):
-        """Validate X and y; return X in the compute dtype and encoded targets.
+        """Validate X and y; return X, the encoded targets and the output.
 
-        The encoded targets are class indices of shape (n_samples,) for a
-        softmax output, or an indicator matrix (n_samples, n_outputs) for a
-        logistic output.
+        X comes back in the compute dtype. The encoded targets are class
+        indices of shape (n_samples,) for a ``'softmax'`` output, or an
+        indicator matrix (n_samples, n_outputs) for a ``'logistic'`` output.
         """
         if first_pass:
             dtype = (np.float64, np.float32) if self.dtype is None else self.dtype
@@ -652,7 +652,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     f"y has {y.shape[1]} labels but the network was trained on "
                     f"{len(self.classes_)}."
                 )
-            return X, np.ascontiguousarray(y, dtype=X.dtype)
+            return X, np.ascontiguousarray(y, dtype=X.dtype), out_activation
         unknown = np.setdiff1d(labels, self.classes_)
         if unknown.size:
             raise ValueError(
@@ -661,7 +661,7 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "partial_fit call through `classes`, or fit again with "
                 "warm_start=False."
             )
-        return X, np.searchsorted(self.classes_, y)
+        return X, np.searchsorted(self.classes_, y), out_activation
 
     def _sample_weight(self, sample_weight, X, y):
         """Combine sample_weight and class_weight; None when all weights are 1."""
@@ -724,10 +724,9 @@ class NumpyMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         fitted = hasattr(self, "coefs_")
         first_pass = not fitted or (not incremental and not self.warm_start)
 
-        X, y = self._validate_input(
+        X, y, out_activation = self._validate_input(
             X, y, first_pass=first_pass, incremental=incremental, classes=classes
         )
-        out_activation = "logistic" if y.ndim == 2 else "softmax"
         layer_units = [X.shape[1], *hidden_layer_sizes, len(self.classes_)]
         if not first_pass:
             trained_units = [self.n_features_in_] + [c.shape[1] for c in self.coefs_]
