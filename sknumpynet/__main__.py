@@ -88,30 +88,18 @@ def _parse_args(argv):
     net.add_argument(
         "--solver", default=defaults["solver"], choices=["sgd", "adam", "lbfgs"]
     )
-    net.add_argument(
-        "--alpha",
-        type=float,
-        default=defaults["alpha"],
-        help="learning rate (default: %(default)s)",
-    )
-    net.add_argument(
-        "--l2",
-        type=float,
-        default=defaults["l2"],
-        help="L2 penalty on the weights (default: %(default)s)",
-    )
-    net.add_argument(
-        "--epochs",
-        type=int,
-        default=defaults["epochs"],
-        help="passes over the data (default: %(default)s)",
-    )
-    net.add_argument(
-        "--batch-size",
-        type=int,
-        default=defaults["batch_size"],
-        help="minibatch size (default: %(default)s)",
-    )
+    for flag, param, kind, what in [
+        ("--alpha", "alpha", float, "learning rate"),
+        ("--l2", "l2", float, "L2 penalty on the weights"),
+        ("--epochs", "epochs", int, "passes over the data"),
+        ("--batch-size", "batch_size", int, "minibatch size"),
+    ]:
+        net.add_argument(
+            flag,
+            type=kind,
+            default=defaults[param],
+            help=f"{what} (default: %(default)s)",
+        )
     net.add_argument("--random-state", type=int, default=0)
     out = parser.add_argument_group("output")
     out.add_argument(
