@@ -1,6 +1,15 @@
-"""sknumpynet: a multilayer perceptron from scratch in NumPy, for scikit-learn."""
+"""sknumpynet: a multilayer perceptron from scratch in NumPy, for scikit-learn.
 
-from ._mlp import NumpyMLPClassifier
+A reader's path through the code: start at ``_network.py`` for the math (the
+forward pass, the loss and backpropagation of a batch), with
+``_activations.py`` and ``_losses.py`` beside it; then ``_training.py`` for
+the loops (minibatch epochs and L-BFGS) and ``_optimizers.py`` for the update
+rules; then ``_base.py``, the scikit-learn shell that validates, hands the
+data to a loop and commits what it returns, and ``_classifier.py`` for what
+is specific to classes.
+"""
+
+from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from ._streaming import iter_chunks, partial_fit_chunks
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx

@@ -11,7 +11,7 @@ from sklearn.metrics import accuracy_score, classification_report
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from ._mlp import NumpyMLPClassifier
+from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from .datasets import (
     MNISTUnavailableError,

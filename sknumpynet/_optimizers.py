@@ -5,6 +5,10 @@ The interface follows scikit-learn's ``_stochastic_optimizers.py``:
 after every epoch (``t`` is the number of samples seen), and
 ``trigger_stopping(msg, verbose)`` when the loss stops improving. The gradient
 arrays are scratch space owned by the caller and may be overwritten.
+
+An optimizer's state comes out of ``state_dict()`` as plain numbers and
+arrays, and goes back in through :func:`make_optimizer`, so that an estimator
+stores no optimizer object: it stays a copyable, safely serialisable value.
 """
 
 import numpy as np
@@ -47,6 +51,21 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocities = [np.zeros_like(p) for p in params] if momentum else None
+
+    def state_dict(self):
+        """Return the state that training changes: step size and velocities."""
+        return {
+            "learning_rate": float(self.learning_rate),
+            "velocities": None
+            if self.velocities is None
+            else [v.copy() for v in self.velocities],
+        }
+
+    def load_state(self, state):
+        """Continue from a ``state_dict()`` (the arrays are copied)."""
+        self.learning_rate = state["learning_rate"]
+        if state["velocities"] is not None:
+            self.velocities = [v.copy() for v in state["velocities"]]
 
     def update_params(self, params, grads):
         """Take one step: ``p += momentum * v - lr * g`` (``v`` updated first)."""
@@ -129,6 +148,22 @@ class AdamOptimizer:
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
 
+    def state_dict(self):
+        """Return the state that training changes: step count and moments."""
+        return {
+            "t": self.t,
+            "learning_rate": float(self.learning_rate),
+            "ms": [m.copy() for m in self.ms],
+            "vs": [v.copy() for v in self.vs],
+        }
+
+    def load_state(self, state):
+        """Continue from a ``state_dict()`` (the arrays are copied)."""
+        self.t = state["t"]
+        self.learning_rate = state["learning_rate"]
+        self.ms = [m.copy() for m in state["ms"]]
+        self.vs = [v.copy() for v in state["vs"]]
+
     def update_params(self, params, grads):
         """Take one Adam step, bias-corrected through the step size."""
         self.t += 1
@@ -157,3 +192,59 @@ class AdamOptimizer:
         if verbose:
             print(msg + " Stopping.")
         return True
+
+
+def optimizer_settings(params):
+    """Return the settings that define the optimizer, from the parameters.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's ``get_params()``.
+
+    Returns
+    -------
+    settings : tuple
+        The solver's name, then the arguments of its class after ``params``.
+    """
+    if params["solver"] == "sgd":
+        return (
+            "sgd",
+            params["alpha"],
+            params["learning_rate"],
+            params["momentum"],
+            params["nesterovs_momentum"],
+            params["power_t"],
+        )
+    return (
+        "adam",
+        params["alpha"],
+        params["beta_1"],
+        params["beta_2"],
+        params["epsilon"],
+    )
+
+
+def make_optimizer(settings, params, state=None):
+    """Build the optimizer for ``settings``, resuming ``state`` when it matches.
+
+    Parameters
+    ----------
+    settings : tuple
+        From :func:`optimizer_settings`.
+    params : list of ndarray
+        The parameters the optimizer will update.
+    state : dict or None
+        A previous optimizer's ``state_dict()`` with its ``"settings"``; it is
+        resumed only when those settings are unchanged.
+    """
+    cls = SGDOptimizer if settings[0] == "sgd" else AdamOptimizer
+    optimizer = cls(params, *settings[1:])
+    if state is not None and state["settings"] == settings:
+        optimizer.load_state(state)
+    return optimizer
+
+
+def optimizer_state(settings, optimizer):
+    """Return the optimizer's state as plain values, tagged with its settings."""
+    return {"settings": settings, **optimizer.state_dict()}

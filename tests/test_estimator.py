@@ -139,7 +139,9 @@ def test_warm_start_continues_training(digits):
     )
     first = clf.coefs_[0].copy()
     clf.fit(X, y)
-    assert clf.n_iter_ == 4 and len(clf.loss_curve_) == 4
+    # n_iter_ counts this call's epochs; the loss curve and t_ run on.
+    assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 4
+    assert clf.t_ == 4 * X.shape[0]
     assert not np.array_equal(first, clf.coefs_[0])
     assert clf.loss_curve_[3] < clf.loss_curve_[0]
 

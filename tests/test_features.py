@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknumpynet import NumpyMLPClassifier
+from sknumpynet._network import Network
 
 
 def test_balanced_class_weight_raises_minority_recall():
@@ -108,13 +109,23 @@ def test_dropout_trains_and_predicts_deterministically(digits):
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_partial_fit_keeps_optimizer_state(digits, solver):
     X, y = digits
-    clf = NumpyMLPClassifier(solver=solver, alpha=0.01, momentum=0.9, random_state=0)
-    clf.partial_fit(X, y, classes=np.arange(10))
-    optimizer = clf._optimizer
-    clf.partial_fit(X, y)
-    assert clf._optimizer is optimizer
+    params = dict(solver=solver, alpha=0.01, momentum=0.9, random_state=0)
+    clf = NumpyMLPClassifier(**params).partial_fit(X, y, classes=np.arange(10))
+    state = clf._optimizer_state
+    moments = state["velocities"] if solver == "sgd" else state["ms"] + state["vs"]
+    assert all(np.abs(m).max() > 0 for m in moments)
     if solver == "adam":
-        assert optimizer.t == 2 * int(np.ceil(len(y) / 32))
+        assert state["t"] == int(np.ceil(len(y) / 32))
+    # The state is plain numbers and arrays, never the optimizer object.
+    assert {type(v) for v in state.values()} <= {tuple, float, int, list}
+    # A second call continues from that state: dropping it changes the result.
+    dropped = NumpyMLPClassifier(**params).partial_fit(X, y, classes=np.arange(10))
+    dropped._optimizer_state = None
+    clf.partial_fit(X, y)
+    dropped.partial_fit(X, y)
+    assert not np.allclose(clf.coefs_[0], dropped.coefs_[0])
+    if solver == "adam":
+        assert clf._optimizer_state["t"] == 2 * int(np.ceil(len(y) / 32))
 
 
 def test_sparse_input_matches_dense(digits):
@@ -137,23 +148,58 @@ def test_multilabel_indicator_targets(digits):
     assert clf.score(X, Y) > 0.8
 
 
-def test_keyboard_interrupt_keeps_weights_and_warns(digits, monkeypatch):
-    X, y = digits
-    clf = NumpyMLPClassifier(epochs=10, tol=None, random_state=0)
-    original = clf._backprop
+def _interrupt_backprop_at(monkeypatch, call):
+    """Make the network's backprop raise KeyboardInterrupt at its ``call``-th call."""
+    original = Network.backprop
     calls = {"n": 0}
 
-    def interrupt_in_epoch_three(*args, **kwargs):
+    def backprop(self, *args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 2 * int(np.ceil(len(y) / 32)) + 5:
+        if calls["n"] == call:
             raise KeyboardInterrupt
-        return original(*args, **kwargs)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(clf, "_backprop", interrupt_in_epoch_three)
+    monkeypatch.setattr(Network, "backprop", backprop)
+
+
+def test_keyboard_interrupt_keeps_completed_epochs_and_warns(digits, monkeypatch):
+    X, y = digits
+    params = dict(solver="adam", alpha=0.01, epochs=10, tol=None, random_state=0)
+    two_epochs = NumpyMLPClassifier(**{**params, "epochs": 2}).fit(X, y)
+    batches = int(np.ceil(len(y) / 32))
+    _interrupt_backprop_at(monkeypatch, 2 * batches + 5)
+    clf = NumpyMLPClassifier(**params)
     with pytest.warns(UserWarning, match="interrupted.*kept the weights of the 2"):
         clf.fit(X, y)
     assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
-    assert clf.score(X, y) > 0.5
+    # Exactly the network of a 2-epoch fit, optimizer state included.
+    for a, b in zip(
+        clf.coefs_ + clf.intercepts_, two_epochs.coefs_ + two_epochs.intercepts_
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert clf._optimizer_state["t"] == two_epochs._optimizer_state["t"]
+    np.testing.assert_array_equal(
+        clf._optimizer_state["ms"][0], two_epochs._optimizer_state["ms"][0]
+    )
+
+
+def test_keyboard_interrupt_during_lbfgs_keeps_completed_iterations(
+    digits, monkeypatch
+):
+    X, y = digits
+    _interrupt_backprop_at(monkeypatch, 12)
+    clf = NumpyMLPClassifier(solver="lbfgs", epochs=50, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted.*L-BFGS.*kept the weights"):
+        clf.fit(X, y)
+    monkeypatch.undo()
+    assert 1 <= clf.n_iter_ < 12 and len(clf.loss_curve_) == clf.n_iter_
+    # L-BFGS is deterministic: the same as stopping after that many iterations.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = NumpyMLPClassifier(solver="lbfgs", epochs=clf.n_iter_, random_state=0)
+        ref.fit(X, y)
+    np.testing.assert_allclose(clf.coefs_[0], ref.coefs_[0], rtol=1e-12)
+    np.testing.assert_allclose(clf.predict_proba(X), ref.predict_proba(X), rtol=1e-10)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,369 @@
+"""The estimator shell that NumpyMLPClassifier and NumpyMLPRegressor share.
+
+A fit flows one way: the shell validates the parameters, the data and the
+weights, describes the network and the data to a loop of ``_training.py``,
+and commits the state that the loop returns. Nothing on the estimator changes
+until training has succeeded: a failed fit leaves a fitted estimator
+predicting exactly as before, and an unfitted one unfitted.
+
+A subclass adds what is specific to its targets: ``_validate_targets``
+(encode ``y``, decide the output activation), ``_target_weights`` (e.g. class
+weights) and ``_score_logits`` (the held-out score of early stopping).
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._callbacks import CallbackSupportMixin
+from ._network import Network, logits
+from ._split import validation_split
+from ._training import Hooks, TrainingState, lbfgs, minibatch_epochs
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+# Set by scikit-learn's callback machinery during a fit; a rollback keeps them
+# so that the machinery can still tear the callbacks down.
+_CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+
+class _EstimatorHooks(Hooks):
+    """Reports each epoch to the estimator's callbacks and scores the held-out set."""
+
+    def __init__(self, estimator, context, X, y, fitted_attributes, validation):
+        self.estimator, self.context, self.X, self.y = estimator, context, X, y
+        self.fitted_attributes = fitted_attributes
+        self.validation = validation
+        self.validates = validation is not None
+
+    def epoch_begin(self):
+        self._epoch = self.context.subcontext(task_name="epoch")
+        self._epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
+
+    def epoch_end(self, state):
+        return self._epoch.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            reconstruction_attributes=lambda: self.fitted_attributes(state, copy=True),
+        )
+
+    def validate(self, network):
+        X_val, y_val, sw_val = self.validation
+        Z = network.logits(X_val)
+        score = self.estimator._score_logits(Z, y_val, sw_val)
+        return network.loss(Z, y_val, sw_val), score
+
+
+class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
+    """Base of the estimators: parameters, validation, fit and commit.
+
+    Not for direct use; see :class:`NumpyMLPClassifier`.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dtype": [StrOptions({"float32", "float64"}), None],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data matrix X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights. An integer weight acts as that many
+            copies of the sample.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _check_stochastic_solver(self):
+        if self.solver not in STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is only available for stochastic solvers "
+                f"{STOCHASTIC_SOLVERS}; got solver={self.solver!r}."
+            )
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # ------------------------------------------------------------------
+    # Fit: validate, train a new state, commit
+    # ------------------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        """Fit as a transaction: on any error, roll the estimator back."""
+        before = dict(self.__dict__)
+        try:
+            return self._fit_transaction(X, y, sample_weight, incremental, classes)
+        except BaseException:
+            callbacks = {
+                k: self.__dict__[k] for k in _CALLBACK_KEYS if k in self.__dict__
+            }
+            self.__dict__.clear()
+            self.__dict__.update(before, **callbacks)
+            raise
+
+    def _fit_transaction(self, X, y, sample_weight, incremental, classes):
+        hidden = self._check_params()
+        warm = hasattr(self, "coefs_") and (incremental or self.warm_start)
+        dtype = (
+            self.coefs_[0].dtype
+            if warm
+            else ((np.float64, np.float32) if self.dtype is None else self.dtype)
+        )
+        # validate_data sets n_features_in_ (and feature_names_in_) on a new
+        # fit; the rollback in _fit undoes that if anything later fails.
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=dtype,
+            multi_output=True,
+            reset=not warm,
+        )
+        y, targets = self._validate_targets(
+            y, dtype=X.dtype, warm=warm, incremental=incremental, classes=classes
+        )
+        sample_weight = self._check_weights(sample_weight, X, y, targets, incremental)
+        params = self.get_params()
+        rng = check_random_state(self.random_state)
+        layer_units = [X.shape[1], *hidden, targets["n_outputs"]]
+        if warm:
+            state = self._saved_state(layer_units, targets, incremental)
+        else:
+            network = Network.initialize(
+                layer_units, self.activation, targets["out_activation"], X.dtype, rng
+            )
+            state = TrainingState(network)
+
+        stochastic = self.solver in STOCHASTIC_SOLVERS
+        train_idx, validation = np.arange(X.shape[0]), None
+        if stochastic and self.early_stopping and not incremental:
+            train_idx, validation = self._holdout(X, y, sample_weight, rng)
+            if state.validation_scores is None:
+                state.validation_scores, state.validation_loss_curve = [], []
+
+        epochs = 1 if incremental else self.epochs
+        context = self._init_callback_context(max_subtasks=epochs)
+        metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        hooks = _EstimatorHooks(
+            self,
+            context,
+            X,
+            y,
+            lambda state, copy: self._fitted_attributes(state, targets, copy),
+            validation,
+        )
+        state.n_iter = state.n_iter if incremental else 0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if stochastic:
+                state = minibatch_epochs(
+                    state,
+                    X,
+                    y,
+                    sample_weight,
+                    params,
+                    epochs=epochs,
+                    train_idx=train_idx,
+                    rng=rng,
+                    hooks=hooks,
+                    incremental=incremental,
+                )
+            else:
+                state = lbfgs(state, X, y, sample_weight, params, hooks=hooks)
+
+        # The commit: the only place where a fit changes fitted attributes.
+        for name, value in self._fitted_attributes(state, targets).items():
+            setattr(self, name, value)
+        context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        )
+        return self
+
+    def _check_params(self):
+        """Check what the parameter constraints cannot; return the hidden sizes."""
+        hidden = np.atleast_1d(self.hidden_layer_sizes).tolist()
+        if any(not isinstance(n, Integral) or n < 1 for n in hidden):
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        if self.solver == "lbfgs" and self.dropout > 0:
+            raise ValueError(
+                "dropout needs a stochastic solver ('sgd' or 'adam'); L-BFGS "
+                "minimises a fixed full-batch loss. Set dropout=0 or change solver."
+            )
+        return hidden
+
+    def _check_weights(self, sample_weight, X, y, targets, incremental):
+        """Validate sample_weight, combined with the target weights; None if all 1."""
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        sample_weight = self._target_weights(
+            sample_weight, y, targets, incremental=incremental, dtype=X.dtype
+        )
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            raise ValueError(
+                "The sample weights sum to zero: there is nothing to learn from. "
+                "Give at least one sample a positive weight."
+            )
+        return sample_weight
+
+    def _holdout(self, X, y, sample_weight, rng):
+        """Split off the early-stopping validation set; return train_idx, validation."""
+        train_idx, val_idx = validation_split(
+            X, y, sample_weight, self.validation_fraction, rng
+        )
+        if val_idx.shape[0] == 0:
+            raise ValueError(
+                f"The validation set for early stopping is empty: "
+                f"validation_fraction={self.validation_fraction} of "
+                f"{X.shape[0]} samples leaves no sample to validate on. "
+                "Increase validation_fraction or pass more data."
+            )
+        sw_val = None if sample_weight is None else sample_weight[val_idx]
+        return train_idx, (X[val_idx], y[val_idx], sw_val)
+
+    def _saved_state(self, layer_units, targets, incremental):
+        """Return a copy of the fitted state to continue training from."""
+        trained = [self.n_features_in_] + [c.shape[1] for c in self.coefs_]
+        if trained != layer_units:
+            raise ValueError(
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match "
+                f"the trained network's layers {trained[1:-1]}; set "
+                "warm_start=False to train a new network."
+            )
+        network = Network.from_weights(
+            self.coefs_, self.intercepts_, self.activation, targets["out_activation"]
+        )
+        # Models saved by older versions lack some attributes: use the defaults.
+        return TrainingState(
+            network,
+            **{
+                name: _copy(
+                    getattr(self, attribute, getattr(TrainingState, name, None))
+                )
+                for name, attribute in _STATE_ATTRIBUTES.items()
+            },
+        )
+
+    def _fitted_attributes(self, state, targets, copy=False):
+        """Return the attributes a fit commits, from a training state.
+
+        With ``copy``, a snapshot for callbacks that predict in mid-fit.
+        """
+        network = state.network.copy() if copy else state.network
+        attributes = {key: value for key, value in targets.items() if key.endswith("_")}
+        attributes.update(
+            coefs_=network.coefs,
+            intercepts_=network.intercepts,
+            n_layers_=len(network.layer_units),
+            n_outputs_=network.layer_units[-1],
+            out_activation_=network.out_activation,
+        )
+        for name, attribute in _STATE_ATTRIBUTES.items():
+            attributes[attribute] = _copy(getattr(state, name))
+        return attributes
+
+    # ------------------------------------------------------------------
+    # Prediction
+    # ------------------------------------------------------------------
+
+    def _target_weights(self, sample_weight, y, targets, *, incremental, dtype):
+        """Weights that the targets add to sample_weight; none by default."""
+        return sample_weight
+
+    def _logits(self, X):
+        """Validate X and return the output layer's pre-activation.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_outputs)
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=self.coefs_[0].dtype,
+            reset=False,
+        )
+        return logits(X, self.coefs_, self.intercepts_, self.activation)
+
+
+# TrainingState field -> fitted attribute of the estimator.
+_STATE_ATTRIBUTES = {
+    "optimizer": "_optimizer_state",
+    "n_iter": "n_iter_",
+    "t": "t_",
+    "loss": "loss_",
+    "loss_curve": "loss_curve_",
+    "best_loss": "best_loss_",
+    "no_improvement_count": "_no_improvement_count",
+    "validation_scores": "validation_scores_",
+    "validation_loss_curve": "validation_loss_curve_",
+    "best_validation_loss": "best_validation_loss_",
+    "best_validation_score": "best_validation_score_",
+}
+
+
+def _copy(value):
+    """Copy a list, so that the committed curves and the state never share one."""
+    return list(value) if isinstance(value, list) else value

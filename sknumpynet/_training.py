@@ -1,0 +1,357 @@
+"""The training loops: minibatch epochs (sgd, adam) and the L-BFGS driver.
+
+Both work on a :class:`TrainingState` (the network, the optimizer's state, the
+curves and counters) and return it; they never see the estimator. What they
+need from it comes in plain form: the estimator's parameters as a dict, the
+data already validated and encoded, and a :class:`Hooks` object through which
+the estimator is told of each epoch (callbacks) and scores the held-out set.
+"""
+
+import copy
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.optimize
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+
+from ._network import Workspace
+from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
+
+# An epoch whose mean loss exceeds this many times the loss the fit started
+# from (or 1, whichever is larger) has diverged, even while it is finite.
+DIVERGENCE_FACTOR = 100.0
+
+
+class TrainingDiverged(ValueError):
+    """Training blew up; the estimator is left as it was before the call."""
+
+
+@dataclass
+class TrainingState:
+    """Everything training changes; committed to the estimator on success.
+
+    ``n_iter`` counts the epochs (L-BFGS: iterations) of the current call;
+    ``loss_curve`` and ``t`` (samples seen) run on across warm starts.
+    """
+
+    network: object
+    optimizer: dict | None = None
+    n_iter: int = 0
+    t: int = 0
+    loss: float | None = None
+    loss_curve: list = field(default_factory=list)
+    best_loss: float | None = None
+    no_improvement_count: int = 0
+    validation_scores: list | None = None
+    validation_loss_curve: list | None = None
+    best_validation_loss: float | None = None
+    best_validation_score: float | None = None
+
+    def copy(self):
+        """Return a deep copy: training the copy leaves this state as it is."""
+        return copy.deepcopy(self)
+
+
+class Hooks:
+    """How a loop reports to the estimator; this base reports to no one.
+
+    ``validates`` says whether ``validate(network)`` scores a held-out set,
+    for early stopping: it returns ``(loss, score)``, higher scores better.
+    ``epoch_end(state)`` returns True to stop training.
+    """
+
+    validates = False
+
+    def epoch_begin(self):
+        """Report that an epoch (L-BFGS: an iteration) starts."""
+
+    def epoch_end(self, state):
+        """Report that an epoch has ended; return True to stop training."""
+        return False
+
+    def validate(self, network):
+        """Return the held-out ``(loss, score)`` of the network."""
+        raise NotImplementedError
+
+
+def objective_weights(sample_weight, l2, train_idx=slice(None)):
+    """Return the per-sample loss scale and the L2 strength to train with.
+
+    Sample weights are divided by their mean over the training samples, and
+    so is the L2 penalty. The objective of a batch is then
+    ``(sum(w * loss) + l2 / 2 * ||W||^2) / (n * mean(w))``, which is the same
+    for integer weights as for repeated rows.
+    """
+    if sample_weight is None:
+        return None, l2
+    mean = sample_weight[train_idx].mean()
+    return sample_weight / mean, l2 / mean
+
+
+def _check_diverged(state, loss, limit, params, epoch):
+    """Raise TrainingDiverged when the loss or the weights have blown up."""
+    if np.isfinite(loss) and loss <= limit and np.isfinite(state.network.flat).all():
+        return
+    if params["solver"] == "lbfgs":
+        advice = (
+            "The features are probably badly scaled: scale X, e.g. with a "
+            "StandardScaler in a Pipeline."
+        )
+    else:
+        alpha = params["alpha"]
+        advice = (
+            f"The learning rate alpha={alpha} is too large for this data, or the "
+            f"features are badly scaled. Lower alpha (e.g. alpha={alpha / 10:g}) "
+            "or scale X, e.g. with a MinMaxScaler or StandardScaler in a Pipeline."
+        )
+    start = "" if np.isinf(limit) else f", from {limit / DIVERGENCE_FACTOR:.4g}"
+    raise TrainingDiverged(
+        f"Training diverged in epoch {epoch}: the loss became {loss:.4g}{start}. "
+        f"{advice} The estimator was left as it was before this call."
+    )
+
+
+def _track_progress(state, params, hooks, best_flat):
+    """Record the epoch's validation or training loss; True when it is time to stop.
+
+    An epoch counts as progress when it lowers the training loss by ``tol``
+    or, with early stopping, raises the validation score or lowers the
+    validation loss by ``tol``: the score alone saturates. The best epoch is
+    the one of lowest validation loss, whose weights go to ``best_flat``.
+    """
+    tol = params["tol"]
+    if hooks.validates:
+        val_loss, val_score = hooks.validate(state.network)
+        highest = max(state.validation_scores, default=-np.inf)
+        best = state.best_validation_loss
+        best = np.inf if best is None else best
+        state.validation_loss_curve.append(float(val_loss))
+        state.validation_scores.append(float(val_score))
+        improved = tol is not None and (
+            val_score >= highest + tol or val_loss <= best - tol
+        )
+        if val_loss < best:
+            state.best_validation_loss = float(val_loss)
+            state.best_validation_score = float(val_score)
+            best_flat[...] = state.network.flat
+    else:
+        best = np.inf if state.best_loss is None else state.best_loss
+        improved = tol is not None and state.loss <= best - tol
+        state.best_loss = min(best, state.loss)
+    if tol is None:
+        return False
+    state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+    return state.no_improvement_count > params["n_iter_no_change"]
+
+
+def _print_epoch(state, epochs, start_time):
+    line = (
+        f"Epoch {state.n_iter}/{epochs}, loss = {state.loss:.6f}, "
+        f"time = {time.perf_counter() - start_time:.2f}s"
+    )
+    if state.validation_scores:
+        line += (
+            f", validation loss = {state.validation_loss_curve[-1]:.6f}, "
+            f"validation score = {state.validation_scores[-1]:.4f}"
+        )
+    print(line, flush=True)
+
+
+def minibatch_epochs(
+    state, X, y, sample_weight, params, *, epochs, train_idx, rng, hooks, incremental
+):
+    """Train ``state`` by minibatch 'sgd' or 'adam' for up to ``epochs`` epochs.
+
+    Parameters
+    ----------
+    state : TrainingState
+        Trained in place and returned.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+    params : dict
+        The estimator's parameters (``get_params()``).
+    epochs : int
+        The number of epochs to run at most.
+    train_idx : ndarray of int
+        The rows to train on (the others are held out for early stopping).
+    rng : numpy.random.RandomState
+        The source of the shuffling and the dropout masks.
+    hooks : Hooks
+    incremental : bool
+        Whether this is one ``partial_fit`` epoch (no ConvergenceWarning).
+
+    Returns
+    -------
+    state : TrainingState
+    """
+    network = state.network
+    settings = optimizer_settings(params)
+    optimizer = make_optimizer(settings, [network.flat], state.optimizer)
+    scale, l2 = objective_weights(sample_weight, params["l2"], train_idx)
+    n_train = train_idx.shape[0]
+    batch_size = min(params["batch_size"], n_train)
+    workspace = Workspace(batch_size, network.layer_units, X.dtype, sparse.issparse(X))
+    y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
+    scale_buffer = None if scale is None else np.empty(batch_size, X.dtype)
+    grads = [workspace.flat_grad]
+    dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
+    best_flat = network.flat.copy() if hooks.validates else None
+    limit = None
+    start_time = time.perf_counter()
+    for _ in range(epochs):
+        hooks.epoch_begin()
+        checkpoint = network.flat.copy(), optimizer.state_dict()
+        order = rng.permutation(train_idx) if params["shuffle"] else train_idx
+        accumulated_loss = 0.0
+        try:
+            for start in range(0, n_train, batch_size):
+                idx = order[start : start + batch_size]
+                n = idx.shape[0]
+                masks = None
+                if dropout:
+                    masks = [
+                        (rng.random_sample((n, units)) >= dropout).astype(X.dtype)
+                        / X.dtype.type(1 - dropout)
+                        for units in hidden_units
+                    ]
+                batch_loss = network.backprop(
+                    workspace.take_rows(X, idx),
+                    y.take(idx, axis=0, out=y_buffer[:n]),
+                    None if scale is None else scale.take(idx, out=scale_buffer[:n]),
+                    l2,
+                    workspace,
+                    masks,
+                    1.0 - dropout,
+                )
+                if limit is None:
+                    # The loss of the weights the fit starts from, per sample.
+                    limit = DIVERGENCE_FACTOR * max(batch_loss / n, 1.0)
+                accumulated_loss += batch_loss
+                optimizer.update_params([network.flat], grads)
+        except KeyboardInterrupt:
+            network.flat[...] = checkpoint[0]
+            optimizer.load_state(checkpoint[1])
+            warnings.warn(
+                f"Training interrupted by the user during epoch {state.n_iter + 1}; "
+                f"kept the weights of the {state.n_iter} epoch(s) completed.",
+                UserWarning,
+                stacklevel=6,
+            )
+            break
+        state.loss = accumulated_loss / n_train
+        _check_diverged(state, state.loss, limit, params, state.n_iter + 1)
+
+        state.n_iter += 1
+        state.t += n_train
+        state.loss_curve.append(state.loss)
+        stop = _track_progress(state, params, hooks, best_flat)
+        if params["verbose"]:
+            _print_epoch(state, epochs, start_time)
+        optimizer.iteration_ends(state.t)
+        if hooks.epoch_end(state):
+            break
+        if stop:
+            msg = (
+                f"{'Validation score' if hooks.validates else 'Training loss'} did "
+                f"not improve more than tol={params['tol']} for "
+                f"{params['n_iter_no_change']} consecutive epochs."
+            )
+            if optimizer.trigger_stopping(msg, params["verbose"]):
+                break
+            state.no_improvement_count = 0
+    else:
+        if not incremental and params["tol"] is not None:
+            warnings.warn(
+                f"{epochs} epochs reached and the optimization hasn't converged "
+                "yet. Increase epochs, or set tol=None to always run exactly "
+                "`epochs` epochs.",
+                ConvergenceWarning,
+                stacklevel=6,
+            )
+    if best_flat is not None:
+        network.flat[...] = best_flat
+    state.optimizer = optimizer_state(settings, optimizer)
+    return state
+
+
+def lbfgs(state, X, y, sample_weight, params, *, hooks):
+    """Train ``state`` by full-batch L-BFGS (scipy's L-BFGS-B) on the flat parameters.
+
+    At most ``params["epochs"]`` iterations and ``params["max_fun"]`` loss
+    evaluations. Ctrl-C keeps the last completed iteration.
+
+    Returns
+    -------
+    state : TrainingState
+    """
+    network = state.network
+    n_samples = X.shape[0]
+    scale, l2 = objective_weights(sample_weight, params["l2"])
+    workspace = Workspace(
+        n_samples, network.layer_units, X.dtype, sparse.issparse(X), gather=False
+    )
+
+    def loss_and_grad(packed):
+        network.flat[...] = packed
+        loss = network.backprop(X, y, scale, l2, workspace)
+        return loss / n_samples, workspace.flat_grad.astype(np.float64)
+
+    start = network.flat.astype(np.float64)
+    last = {"x": start, "fun": np.nan}
+
+    def on_iteration(intermediate_result):
+        hooks.epoch_begin()
+        last["x"], last["fun"] = intermediate_result.x.copy(), intermediate_result.fun
+        network.flat[...] = last["x"]
+        state.n_iter += 1
+        state.loss = float(last["fun"])
+        state.loss_curve.append(state.loss)
+        if params["verbose"]:
+            print(f"Iteration {state.n_iter}, loss = {state.loss:.8f}", flush=True)
+        if hooks.epoch_end(state):
+            raise StopIteration
+
+    tol = params["tol"]
+    try:
+        result = scipy.optimize.minimize(
+            loss_and_grad,
+            start,
+            method="L-BFGS-B",
+            jac=True,
+            callback=on_iteration,
+            options={
+                "maxfun": params["max_fun"],
+                "maxiter": params["epochs"],
+                "gtol": 0.0 if tol is None else tol,
+            },
+        )
+        x, fun = result.x, result.fun
+        if result.status != 0:
+            warnings.warn(
+                f"L-BFGS stopped without converging after {result.nit} "
+                f"iteration(s): {result.message}. Increase epochs (the iteration "
+                f"limit, now {params['epochs']}) or max_fun, or scale X.",
+                ConvergenceWarning,
+                stacklevel=6,
+            )
+    except KeyboardInterrupt:
+        x, fun = last["x"], last["fun"]
+        warnings.warn(
+            f"Training interrupted by the user during L-BFGS iteration "
+            f"{state.n_iter + 1}; kept the weights of the {state.n_iter} "
+            "iteration(s) completed.",
+            UserWarning,
+            stacklevel=6,
+        )
+    network.flat[...] = x
+    if state.n_iter:
+        state.loss = float(fun)
+        _check_diverged(state, state.loss, np.inf, params, state.n_iter)
+        best = np.inf if state.best_loss is None else state.best_loss
+        state.best_loss = min(best, state.loss)
+    return state
