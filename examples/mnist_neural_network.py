@@ -2,10 +2,12 @@
 
 "Neural Network from Scratch with Numpy": 784 inputs, 10 tanh hidden units, a
 softmax layer of 10, learning rate 0.1, minibatches of 32, 100 epochs; it
-reached 92.2 % on the MNIST test set. ``NumpyMLPClassifier(l2=0)`` is that
-network trained on that objective. ``NumpyMLPClassifier()`` is the same
-network with a small L2 penalty (``l2=0.01``), which narrows the gap between
-training and test accuracy.
+reached 92.2 % on the MNIST test set.
+``NumpyMLPClassifier(learning_rate="constant", l2=0)`` is that network trained
+as it was. ``NumpyMLPClassifier()`` is the same network trained with a slowly
+falling step size (``alpha / (t + 1) ** 0.1`` after the first epoch, ``t`` the
+samples seen) and scikit-learn's small L2 penalty (``l2=1e-4``), which settle
+the epoch-to-epoch swings of the constant step.
 """
 
 import sys
@@ -21,14 +23,14 @@ from sknumpynet import NumpyMLPClassifier
 def main(quick=False):
     X_train, X_test, y_train, y_test, name = load(n_train=5000 if quick else None)
     accuracies = {}
-    for objective, penalty in [("original objective", {"l2": 0.0}), ("default", {})]:
+    original = {"learning_rate": "constant", "l2": 0.0}
+    for label, params in [("original training", original), ("default", {})]:
         clf = make_pipeline(
             MinMaxScaler(),
             NumpyMLPClassifier(
-                epochs=5 if quick else 100, tol=None, random_state=0, **penalty
+                epochs=5 if quick else 100, tol=None, random_state=0, **params
             ),
         )
-        label = f"{objective}, l2={clf[-1].l2:g}"
         start = time.perf_counter()
         clf.fit(X_train, y_train)
         accuracies[label] = accuracy = clf.score(X_test, y_test)

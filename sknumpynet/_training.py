@@ -194,6 +194,9 @@ def minibatch_epochs(
     optimizer = make_optimizer(settings, [network.flat], state.optimizer)
     scale, l2 = objective_weights(sample_weight, params["l2"], train_idx)
     n_train = train_idx.shape[0]
+    # Samples seen per epoch, each counted by its weight: an integer weight
+    # acts as repeated rows in the 'invscaling' schedule too.
+    n_seen = n_train if sample_weight is None else float(sample_weight[train_idx].sum())
     batch_size = min(params["batch_size"], n_train)
     workspace = Workspace(batch_size, network.layer_units, X.dtype, sparse.issparse(X))
     y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
@@ -247,7 +250,7 @@ def minibatch_epochs(
         _check_diverged(state, state.loss, limit, params, state.n_iter + 1)
 
         state.n_iter += 1
-        state.t += n_train
+        state.t += n_seen
         state.loss_curve.append(state.loss)
         stop = _track_progress(state, params, hooks, best_flat)
         if params["verbose"]:

@@ -108,6 +108,7 @@ def read_idx(path):
     -------
     array : ndarray of dtype uint8
         Shaped as the header says: (n,) for labels, (n, rows, cols) for images.
+        It is writable and owns its data.
 
     Raises
     ------
@@ -134,13 +135,19 @@ def read_idx(path):
     shape = tuple(
         int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims)
     )
+    if 0 in shape:
+        raise ValueError(
+            f"{path} announces shape {shape} in its header: it holds no data. "
+            "Is it the right file? Download it again."
+        )
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
         raise ValueError(
             f"{path} is truncated or corrupt: its header announces shape {shape}, "
             f"{expected} bytes in all, but it has {len(raw)}. Download it again."
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    # A bytearray, so that the array is writable (``X /= 255`` works).
+    return np.frombuffer(bytearray(raw), dtype=np.uint8, offset=header).reshape(shape)
 
 
 def load_mnist_idx(directory):
@@ -159,6 +166,14 @@ def load_mnist_idx(directory):
     X_test : ndarray of shape (10000, 784), dtype=uint8
     y_train : ndarray of shape (60000,), dtype=int64
     y_test : ndarray of shape (10000,), dtype=int64
+        Writable arrays of their own.
+
+    Raises
+    ------
+    ValueError
+        When a file is not an MNIST IDX file: wrong magic number, empty or
+        truncated, images other than 28x28, or images and labels that do not
+        match.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -173,6 +188,12 @@ def load_mnist_idx(directory):
             raise ValueError(
                 f"The {part} files are swapped: images must have 3 dimensions "
                 f"and labels 1, got {images.ndim} and {labels.ndim}."
+            )
+        if images.shape[1:] != (28, 28):
+            raise ValueError(
+                f"The {part} images are {images.shape[1]}x{images.shape[2]} "
+                "pixels; MNIST's are 28x28. Is the folder holding another data "
+                "set's IDX files?"
             )
         if images.shape[0] != labels.shape[0]:
             raise ValueError(

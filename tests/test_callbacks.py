@@ -1,6 +1,5 @@
 """scikit-learn's callback API (sklearn.callback): epochs reported as subtasks."""
 
-import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
@@ -50,8 +49,9 @@ def test_callbacks_propagate_through_grid_search(digits):
     assert len(recorder.epochs) == 2 * (2 + 3) + search.best_params_["epochs"]
 
 
-def test_progress_bar_runs_on_grid_search(digits):
+def test_progress_bar_shows_every_fit_of_a_grid_search(digits, capsys, monkeypatch):
     pytest.importorskip("rich")
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough for the percentages
     X, y = digits
     search = GridSearchCV(
         NumpyMLPClassifier(epochs=3, tol=None, random_state=0),
@@ -60,6 +60,13 @@ def test_progress_bar_runs_on_grid_search(digits):
     ).set_callbacks(callback.ProgressBar(max_propagation_depth=None))
     search.fit(X, y)
     assert search.best_estimator_.n_iter_ == 3
+    lines = capsys.readouterr().out.splitlines()
+    # A bar for each fit: rich draws bars only for tasks with subtasks, so
+    # these are there because each fit declares its epochs.
+    fits = [line for line in lines if "NumpyMLPClassifier - fit" in line]
+    assert len(fits) == 2 * 2 + 1  # 2 candidates x 2 folds, and the refit
+    assert all(line.rstrip().split()[-2] == "100%" for line in fits)
+    assert "refit-with-best-params" in fits[-1]
 
 
 def test_a_callback_can_stop_training(digits):
@@ -75,11 +82,19 @@ def test_a_callback_can_stop_training(digits):
     assert clf.n_iter_ == 2
 
 
-def test_epoch_progress_reports_accuracy(digits, capsys):
+def test_epoch_progress_reports_the_score_of_each_epoch(digits, capsys):
     X, y = digits
     progress = EpochProgress(X[:200], y[:200])
-    NumpyMLPClassifier(epochs=3, tol=None).set_callbacks(progress).fit(X, y)
+    kw = dict(tol=None, random_state=0)
+    clf = NumpyMLPClassifier(epochs=3, **kw).set_callbacks(progress).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and lines[-1].startswith("epoch   3/3  loss ")
-    assert len(progress.scores_) == 3 and 0 <= progress.scores_[-1] <= 1
-    assert np.all(np.isfinite(progress.scores_))
+    # Each epoch's score is that of the network after that epoch: the same as
+    # a fit stopped there (same random_state, so the same first epochs).
+    expected = [
+        NumpyMLPClassifier(epochs=k, **kw).fit(X, y).score(X[:200], y[:200])
+        for k in (1, 2)
+    ]
+    assert progress.scores_ == [*expected, clf.score(X[:200], y[:200])]
+    assert f"test accuracy {progress.scores_[-1]:.4f}" in lines[-1]
+    assert f"loss {clf.loss_curve_[-1]:.4f}" in lines[-1]

@@ -6,7 +6,6 @@ import sys
 import joblib
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
@@ -68,11 +67,12 @@ def test_cli_on_real_mnist_subset(mnist_dir, tmp_path):
     assert (tmp_path / "model.joblib").exists()
 
 
-@pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
 def test_default_network_beats_the_original_922_on_real_mnist(mnist):
+    # As the command runs it: 100 epochs (tol=None). Measured 93.91 % for
+    # random_state=0; the mean over seeds 0-5 is 93.62 % (README).
     X_train, X_test, y_train, y_test = mnist
-    pipe = make_pipeline(MinMaxScaler(), NumpyMLPClassifier(random_state=0))
+    pipe = make_pipeline(MinMaxScaler(), NumpyMLPClassifier(tol=None, random_state=0))
     pipe.fit(X_train.astype(np.float32), y_train)
     accuracy = pipe.score(X_test.astype(np.float32), y_test)
     print(f"default network, MNIST test accuracy: {accuracy:.4f}")
-    assert accuracy >= 0.922
+    assert accuracy >= 0.935

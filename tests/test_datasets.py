@@ -48,11 +48,58 @@ def test_truncated_file_is_reported(mnist_dir, tmp_path):
         load_mnist_idx(directory)
 
 
-def test_wrong_magic_number_is_reported(tmp_path):
+def _write_idx(path, array):
+    """Write a uint8 array as an IDX file (magic 0x0801 + ndim, then the sizes)."""
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(
+        n.to_bytes(4, "big") for n in array.shape
+    )
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+    return path
+
+
+@pytest.mark.parametrize(
+    "magic",
+    [b"\x00\x00\x08\x09", b"\x00\x01\x08\x01", b"\x00\x00\x0d\x01"],
+    ids=["bad dimension byte", "bad first bytes", "bad type byte"],
+)
+def test_wrong_magic_number_is_reported(tmp_path, magic):
+    # Each magic number is wrong in another byte; the last two have a valid
+    # dimension byte and a matching header, so only the full check sees them.
     path = tmp_path / "t10k-labels-idx1-ubyte"
-    path.write_bytes(b"\x00\x00\x08\x09" + b"\x00" * 20)
-    with pytest.raises(ValueError, match="magic number 0x00000809"):
+    path.write_bytes(magic + (3).to_bytes(4, "big") + b"\x01\x02\x03")
+    with pytest.raises(ValueError, match=f"magic number 0x{magic.hex()}"):
         read_idx(path)
+
+
+def test_empty_header_is_reported(tmp_path):
+    path = _write_idx(tmp_path / "labels", np.zeros(0, dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"shape \(0,\) in its header: it holds no"):
+        read_idx(path)
+
+
+def _write_mnist_like(directory, side):
+    rng = np.random.RandomState(0)
+    for part, n in [("train", 6), ("t10k", 4)]:
+        _write_idx(
+            directory / f"{part}-images-idx3-ubyte",
+            rng.randint(0, 256, (n, side, side)),
+        )
+        _write_idx(directory / f"{part}-labels-idx1-ubyte", rng.randint(0, 10, n))
+    return directory
+
+
+def test_images_that_are_not_28x28_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="images are 8x8 pixels; MNIST's are 28x28"):
+        load_mnist_idx(_write_mnist_like(tmp_path, 8))
+
+
+def test_loaded_arrays_are_writable(tmp_path):
+    X_train, X_test, y_train, y_test = load_mnist_idx(_write_mnist_like(tmp_path, 28))
+    assert X_train.shape == (6, 784) and X_test.shape == (4, 784)
+    for array in (X_train, X_test, y_train, y_test):
+        assert array.flags.writeable
+    X_train //= 2  # in place, as a user scales the images
+    assert X_train.max() <= 127
 
 
 def test_missing_file_is_named(tmp_path):

@@ -5,14 +5,17 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.ensemble import AdaBoostClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils.class_weight import compute_class_weight
 
 from sknumpynet import NumpyMLPClassifier
+from sknumpynet._classifier import class_weights
 from sknumpynet._network import Network
 
 
@@ -26,6 +29,29 @@ def test_balanced_class_weight_raises_minority_recall():
     r_plain = recall_score(y, plain.predict(X))
     r_balanced = recall_score(y, balanced.predict(X))
     assert r_balanced > r_plain + 0.3
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_balanced_class_weight_equals_compute_class_weight(weighted):
+    # Under the default penalty, which is normalised by the mean weight: a
+    # class weight off by a constant factor changes the fit.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = np.r_[np.zeros(60, int), np.ones(20, int), np.full(10, 2)]
+    sw = rng.uniform(0.5, 2, size=90) if weighted else None
+    expected = compute_class_weight(
+        "balanced", classes=np.arange(3), y=y, sample_weight=sw
+    )
+    np.testing.assert_allclose(class_weights("balanced", y, sw, np.arange(3)), expected)
+    kw = dict(batch_size=16, epochs=3, tol=None, random_state=0)
+    balanced = NumpyMLPClassifier(class_weight="balanced", **kw).fit(
+        X, y, sample_weight=sw
+    )
+    by_hand = NumpyMLPClassifier(**kw).fit(
+        X, y, sample_weight=expected[y] * (1 if sw is None else sw)
+    )
+    assert balanced.l2 > 0
+    np.testing.assert_allclose(balanced.coefs_[0], by_hand.coefs_[0], rtol=1e-6)
 
 
 def test_class_weight_dict_equals_sample_weight():
@@ -239,3 +265,87 @@ def test_digits_cross_validation_at_least_matches_mlpclassifier(digits, ours, th
         ).mean()
     print(f"digits 5-fold: sknumpynet {s_ours:.4f}, MLPClassifier {s_theirs:.4f}")
     assert s_ours >= s_theirs - 0.005
+
+
+def _digits_split(digits):
+    X, y = digits
+    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+
+
+def test_weights_that_sum_to_one_train_like_unit_weights(digits):
+    # The L2 penalty is normalised by the mean weight: with weights 1/n it
+    # acts n times as strong. The default penalty is small enough for that.
+    X_train, X_test, y_train, y_test = _digits_split(digits)
+    n = len(y_train)
+    clf = NumpyMLPClassifier(tol=None, random_state=0)
+    unit = clf.fit(X_train, y_train).score(X_test, y_test)
+    tiny = clf.fit(X_train, y_train, sample_weight=np.full(n, 1 / n))
+    assert tiny.score(X_test, y_test) >= 0.9
+    assert tiny.score(X_test, y_test) >= unit - 0.02
+
+
+def test_adaboost_boosts_the_default_model(digits):
+    X_train, X_test, y_train, y_test = _digits_split(digits)
+    boost = AdaBoostClassifier(
+        NumpyMLPClassifier(tol=None, random_state=0), n_estimators=5, random_state=0
+    ).fit(X_train, y_train)
+    assert len(boost.estimators_) == 5  # no estimator was "worse than random"
+    assert boost.score(X_test, y_test) >= 0.9
+
+
+def test_n_iter_no_change_may_be_infinite(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=4, tol=10.0, n_iter_no_change=np.inf)
+    with pytest.warns(ConvergenceWarning, match="4 epochs reached"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 4
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_best_loss_is_never_inf(digits, early_stopping, solver):
+    X, y = digits
+    clf = NumpyMLPClassifier(
+        solver=solver, epochs=3, tol=None, early_stopping=early_stopping
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    if early_stopping and solver == "sgd":
+        assert clf.best_loss_ is None
+        assert clf.best_validation_loss_ == min(clf.validation_loss_curve_)
+    else:
+        assert clf.best_loss_ == min(clf.loss_curve_)
+        assert np.isfinite(clf.best_loss_)
+
+
+def _record_batches(monkeypatch):
+    """Record the first feature of every batch that backprop sees."""
+    seen = []
+    original = Network.backprop
+
+    def backprop(self, X, *args, **kwargs):
+        seen.append(np.asarray(X[:, 0]).copy())
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "backprop", backprop)
+    return seen
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_shuffle_visits_every_sample_once_per_epoch(monkeypatch, shuffle):
+    n = 100
+    X = np.c_[np.arange(n, dtype=float), np.random.RandomState(0).normal(size=n)]
+    y = np.arange(n) % 2
+    seen = _record_batches(monkeypatch)
+    NumpyMLPClassifier(batch_size=16, epochs=3, tol=None, shuffle=shuffle).fit(X, y)
+    assert [len(b) for b in seen] == [16] * 6 + [4] + [16] * 6 + [4] + [16] * 6 + [4]
+    epochs = [np.concatenate(seen[i * 7 : (i + 1) * 7]).astype(int) for i in range(3)]
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), np.arange(n))
+    if shuffle:
+        assert not np.array_equal(epochs[0], np.arange(n))
+        assert not np.array_equal(epochs[0], epochs[1])
+    else:
+        for order in epochs:
+            np.testing.assert_array_equal(order, np.arange(n))

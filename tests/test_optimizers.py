@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from sknumpynet._optimizers import AdamOptimizer, SGDOptimizer
+from sknumpynet._optimizers import (
+    AdamOptimizer,
+    SGDOptimizer,
+    make_optimizer,
+    optimizer_state,
+)
 
 
 def _step(optimizer, param, grad):
@@ -39,8 +44,13 @@ def test_invscaling_schedule():
     opt = SGDOptimizer(
         [np.zeros(1)], learning_rate_init=0.2, lr_schedule="invscaling", power_t=0.5
     )
-    opt.iteration_ends(time_step=99)
-    assert opt.learning_rate == pytest.approx(0.2 / 100**0.5)
+    # Each epoch's rate comes from the initial rate, never from the last one.
+    for time_step in (99, 399, 899):
+        opt.iteration_ends(time_step=time_step)
+        assert opt.learning_rate == pytest.approx(0.2 / (time_step + 1) ** 0.5)
+    p = np.array([1.0])
+    opt.update_params([p], [np.array([1.0])])
+    np.testing.assert_allclose(p, [1.0 - 0.2 / 30])
 
 
 def test_constant_schedule_stops_and_adaptive_divides_by_five():
@@ -69,3 +79,36 @@ def test_adam_steps_by_hand():
         expected -= lr_t * m / (np.sqrt(v) + eps)
         np.testing.assert_allclose(p, [expected], rtol=1e-12)
     assert opt.t == 3
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        ("sgd", 0.1, "invscaling", 0.9, True, 0.5),
+        ("sgd", 0.1, "constant", 0.0, True, 0.5),
+        ("adam", 0.01, 0.9, 0.999, 1e-8),
+    ],
+    ids=["sgd momentum", "sgd", "adam"],
+)
+def test_state_round_trip_continues_exactly(settings):
+    rng = np.random.RandomState(0)
+    grads = [rng.normal(size=3) for _ in range(6)]
+    p = np.zeros(3)
+    straight = make_optimizer(settings, [p])
+    for t, g in enumerate(grads):
+        _step(straight, p, g)
+        straight.iteration_ends(t)
+    q = np.zeros(3)
+    first = make_optimizer(settings, [q])
+    for t, g in enumerate(grads[:3]):
+        _step(first, q, g)
+        first.iteration_ends(t)
+    state = optimizer_state(settings, first)
+    resumed = make_optimizer(settings, [q], state)
+    for t, g in enumerate(grads[3:], start=3):
+        _step(resumed, q, g)
+        resumed.iteration_ends(t)
+    np.testing.assert_array_equal(p, q)
+    # Other settings start afresh instead of resuming a foreign state.
+    other = (*settings[:1], 0.5, *settings[2:])
+    assert make_optimizer(other, [q], state).learning_rate == 0.5
