@@ -5,7 +5,6 @@ import sys
 
 import joblib
 import numpy as np
-import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
