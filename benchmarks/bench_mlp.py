@@ -84,6 +84,7 @@ def _make_sknumpynet(cfg):
         cfg["hidden"],
         "tanh",
         alpha=cfg["alpha"],
+        learning_rate="constant",  # as MLPClassifier below
         l2=0.0,  # MLPClassifier below runs with alpha=0.0: the same objective
         batch_size=cfg["batch_size"],
         epochs=cfg["epochs"],

@@ -28,17 +28,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+CONSTANT = dict(learning_rate="constant")
 CANDIDATES = {
-    "l2=0.01": dict(l2=0.01),
-    "l2=1e-3": dict(l2=1e-3),
-    "l2=1e-4": dict(l2=1e-4),
+    "constant, l2=0": dict(l2=0.0, **CONSTANT),
+    "l2=0.01": dict(l2=0.01, **CONSTANT),
+    "l2=1e-3": dict(l2=1e-3, **CONSTANT),
+    "l2=1e-4": dict(l2=1e-4, **CONSTANT),
     "l2=1e-4, invscaling 0.3 ^0.2": dict(
         l2=1e-4, alpha=0.3, learning_rate="invscaling", power_t=0.2
     ),
     "l2=1e-3, invscaling 0.3 ^0.2": dict(
         l2=1e-3, alpha=0.3, learning_rate="invscaling", power_t=0.2
     ),
-    "l2=1e-4, invscaling 0.1 ^0.1": dict(
+    "l2=1e-4, invscaling 0.1 ^0.1 (the default)": dict(
         l2=1e-4, learning_rate="invscaling", power_t=0.1
     ),
     "l2=1e-4, invscaling 0.1 ^0.15": dict(

@@ -88,9 +88,16 @@ def _parse_args(argv):
     net.add_argument(
         "--solver", default=defaults["solver"], choices=["sgd", "adam", "lbfgs"]
     )
+    net.add_argument(
+        "--learning-rate",
+        default=defaults["learning_rate"],
+        choices=["constant", "invscaling", "adaptive"],
+        help="step-size schedule of sgd (default: %(default)s)",
+    )
     for flag, param, kind, what in [
         ("--alpha", "alpha", float, "learning rate"),
         ("--l2", "l2", float, "L2 penalty on the weights"),
+        ("--power-t", "power_t", float, "exponent of the invscaling schedule"),
         ("--epochs", "epochs", int, "passes over the data"),
         ("--batch-size", "batch_size", int, "minibatch size"),
     ]:
@@ -129,6 +136,8 @@ def main(argv=None):
         activation=args.activation,
         solver=args.solver,
         alpha=args.alpha,
+        learning_rate=args.learning_rate,
+        power_t=args.power_t,
         l2=args.l2,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -139,10 +148,13 @@ def main(argv=None):
     if hasattr(clf, "set_callbacks") and not args.quiet:
         clf.set_callbacks(progress)
     layers = "-".join(str(n) for n in [X_train.shape[1], *args.hidden, 10])
+    schedule = args.learning_rate
+    if schedule == "invscaling":
+        schedule += f", power_t={args.power_t}"
     print(
         f"\nTraining a {layers} {args.activation} network on {name}: "
         f"{X_train.shape[0]} training and {X_test.shape[0]} test images, "
-        f"{args.epochs} epochs, alpha={args.alpha}, l2={args.l2}, "
+        f"{args.epochs} epochs, alpha={args.alpha} ({schedule}), l2={args.l2}, "
         f"batch size {args.batch_size}, solver {args.solver}"
     )
     start = time.perf_counter()
