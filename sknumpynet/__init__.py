@@ -5,12 +5,14 @@ forward pass, the loss and backpropagation of a batch), with
 ``_activations.py`` and ``_losses.py`` beside it; then ``_training.py`` for
 the loops (minibatch epochs and L-BFGS) and ``_optimizers.py`` for the update
 rules; then ``_base.py``, the scikit-learn shell that validates, hands the
-data to a loop and commits what it returns, and ``_classifier.py`` for what
-is specific to classes.
+data to a loop and commits what it returns; ``_classifier.py`` and
+``_regressor.py`` hold only what is specific to classes and to real-valued
+targets.
 """
 
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
+from ._regressor import NumpyMLPRegressor
 from ._streaming import iter_chunks, partial_fit_chunks
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
 
@@ -20,6 +22,7 @@ __all__ = [
     "EpochProgress",
     "MNISTUnavailableError",
     "NumpyMLPClassifier",
+    "NumpyMLPRegressor",
     "__version__",
     "fetch_mnist",
     "iter_chunks",

@@ -50,6 +50,11 @@ def inplace_relu_derivative(A, delta):
     delta[A == 0] = 0
 
 
+def inplace_exp(Z):
+    """Apply the exponential in place: the inverse of the Poisson log link."""
+    return np.exp(Z, out=Z)
+
+
 def inplace_softmax(Z):
     """Turn each row of ``Z`` into probabilities, in place.
 
@@ -79,6 +84,7 @@ ACTIVATIONS = {
     "logistic": inplace_logistic,
     "relu": inplace_relu,
     "softmax": inplace_softmax,
+    "exp": inplace_exp,
 }
 
 DERIVATIVES = {

@@ -1,13 +1,18 @@
 """Loss functions of the output layer, each beside its output delta.
 
-``softmax`` outputs take the targets as class *indices* (``y`` of shape
-``(n_samples,)``), so no one-hot matrix is ever built; ``logistic`` outputs
-(multilabel) take an indicator matrix ``Y`` of shape ``(n_samples, n_outputs)``.
-Losses return the *sum* over the samples, weighted by ``scale`` when given,
-so that the caller decides on the normalisation.
+Each output activation has its canonical loss, whose gradient with respect
+to the output's pre-activation is simply ``P - Y``: softmax with the
+cross-entropy, logistic (multilabel) with the binary cross-entropy, identity
+with half the squared error and exp (a log link) with half the Poisson
+deviance. ``softmax`` outputs take the targets as class *indices* (``y`` of
+shape ``(n_samples,)``), so no one-hot matrix is ever built; the others take
+a matrix ``Y`` of shape ``(n_samples, n_outputs)``. Losses return the *sum*
+over the samples (and outputs), weighted by ``scale`` when given, so that the
+caller decides on the normalisation.
 """
 
 import numpy as np
+from scipy.special import xlogy
 
 
 def _weighted_sum(losses, scale):
@@ -70,10 +75,59 @@ def binary_cross_entropy(Y, P, scale=None, rows=None):
     return _weighted_sum(losses, scale)
 
 
-def inplace_binary_delta(Y, P, rows=None):
+def inplace_residual_delta(Y, P, rows=None):
     """Turn ``P`` into ``P - Y`` in place, the gradient of the loss w.r.t. logits."""
     P -= Y
     return P
+
+
+def half_squared_error(Y, P, scale=None, rows=None):
+    """Sum over the samples of ``sum((P - Y) ** 2) / 2`` over the outputs.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_outputs)
+        The targets.
+    P : ndarray of shape (n_samples, n_outputs)
+        The predictions.
+    scale : ndarray of shape (n_samples,), default=None
+        Weight of each sample's loss.
+    rows : ndarray, default=None
+        Unused; for the same signature as ``softmax_cross_entropy``.
+
+    Returns
+    -------
+    loss : float
+    """
+    residual = P - Y
+    losses = 0.5 * np.einsum("ij,ij->i", residual, residual)
+    return _weighted_sum(losses, scale)
+
+
+def half_poisson_deviance(Y, P, scale=None, rows=None):
+    """Sum over the samples of half the Poisson deviance of every output.
+
+    ``Y * log(Y / P) - Y + P``, which is zero where ``P == Y``, as in
+    scikit-learn's MLPRegressor.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_outputs)
+        The non-negative targets.
+    P : ndarray of shape (n_samples, n_outputs)
+        The predicted means, positive.
+    scale : ndarray of shape (n_samples,), default=None
+        Weight of each sample's loss.
+    rows : ndarray, default=None
+        Unused; for the same signature as ``softmax_cross_entropy``.
+
+    Returns
+    -------
+    loss : float
+    """
+    P = np.maximum(P, np.finfo(P.dtype).tiny)
+    losses = (xlogy(Y, Y / P) - Y + P).sum(axis=1)
+    return _weighted_sum(losses, scale)
 
 
 # Keyed by the output activation: the canonical loss of each, whose gradient
@@ -81,9 +135,13 @@ def inplace_binary_delta(Y, P, rows=None):
 LOSSES = {
     "softmax": softmax_cross_entropy,
     "logistic": binary_cross_entropy,
+    "identity": half_squared_error,
+    "exp": half_poisson_deviance,
 }
 
 OUTPUT_DELTAS = {
     "softmax": inplace_softmax_delta,
-    "logistic": inplace_binary_delta,
+    "logistic": inplace_residual_delta,
+    "identity": inplace_residual_delta,
+    "exp": inplace_residual_delta,
 }

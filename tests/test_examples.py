@@ -67,3 +67,10 @@ def test_distributed_grid_search():
         serial.cv_results_["mean_test_score"],
         distributed.cv_results_["mean_test_score"],
     )
+
+
+def test_regression(tmp_path):
+    model, r2 = _main("regression")(quick=True, output=tmp_path / "r.png")
+    assert r2 > 0.9
+    assert model[-1].n_iter_ < 500  # early stopping ended it
+    assert (tmp_path / "r.png").stat().st_size > 10_000

@@ -61,3 +61,24 @@ def test_backprop_matches_finite_differences_multilabel():
     network = Network.initialize([4, 5, 3], "tanh", "logistic", np.float64, rng)
     _check(network, X, Y, None, 0.0)
     _check(network, X, Y, rng.uniform(0, 2, size=15), 0.2)
+
+
+@pytest.mark.parametrize("out_activation", ["identity", "exp"])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_backprop_matches_finite_differences_regression(
+    out_activation, n_outputs, weighted, l2
+):
+    # Half squared error (identity output) and half Poisson deviance (exp).
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(20, 5))
+    if out_activation == "exp":
+        Y = rng.poisson(2.0, size=(20, n_outputs)).astype(float)
+    else:
+        Y = rng.normal(size=(20, n_outputs))
+    network = Network.initialize(
+        [5, 6, 4, n_outputs], "tanh", out_activation, np.float64, rng
+    )
+    scale = rng.uniform(0, 2, size=20) if weighted else None
+    _check(network, X, Y, scale, l2)
