@@ -3,7 +3,9 @@
 Every activation works in place on the pre-activation ``Z`` of shape
 ``(n_samples, n_units)``. Every derivative is written in terms of the layer
 *output* ``A`` and multiplies the error signal ``delta`` in place, as in
-scikit-learn's ``sklearn/neural_network/_base.py``.
+scikit-learn's ``sklearn/neural_network/_base.py``. A derivative may use
+``A`` as scratch space: backpropagation needs a layer's output no more once
+its derivative is taken, and no temporary array is allocated.
 """
 
 import numpy as np
@@ -25,8 +27,10 @@ def inplace_tanh(Z):
 
 
 def inplace_tanh_derivative(A, delta):
-    """Multiply ``delta`` by ``1 - A**2``, the derivative of tanh."""
-    delta *= 1 - A * A
+    """Multiply ``delta`` by ``1 - A**2``, the derivative of tanh (A overwritten)."""
+    A *= A
+    np.subtract(1, A, out=A)
+    delta *= A
 
 
 def inplace_logistic(Z):
@@ -35,9 +39,13 @@ def inplace_logistic(Z):
 
 
 def inplace_logistic_derivative(A, delta):
-    """Multiply ``delta`` by ``A * (1 - A)``, the derivative of the sigmoid."""
+    """Multiply ``delta`` by ``A * (1 - A)``, the derivative of the sigmoid.
+
+    ``A`` is overwritten.
+    """
     delta *= A
-    delta *= 1 - A
+    np.subtract(1, A, out=A)
+    delta *= A
 
 
 def inplace_relu(Z):
@@ -46,8 +54,9 @@ def inplace_relu(Z):
 
 
 def inplace_relu_derivative(A, delta):
-    """Zero ``delta`` where the unit was inactive."""
-    delta[A == 0] = 0
+    """Zero ``delta`` where the unit was inactive (A overwritten)."""
+    # relu's output is >= 0, so its sign is the derivative: 0 or 1.
+    delta *= np.sign(A, out=A)
 
 
 def inplace_exp(Z):

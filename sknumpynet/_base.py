@@ -312,8 +312,12 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             accept_sparse=["csr", "csc"],
             dtype=self.coefs_[0].dtype,
             reset=False,
+            # Checked on the first layer's product instead: a pass less over X.
+            ensure_all_finite=False,
         )
-        return logits(X, self.coefs_, self.intercepts_, self.activation)
+        return logits(
+            X, self.coefs_, self.intercepts_, self.activation, check_finite=True
+        )
 
 
 # TrainingState field -> fitted attribute of the estimator.

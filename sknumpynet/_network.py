@@ -36,7 +36,7 @@ def unpack(flat, layer_units):
     return coefs, intercepts
 
 
-def logits(X, coefs, intercepts, activation):
+def logits(X, coefs, intercepts, activation, check_finite=False):
     """Run the network on ``X``; return the output layer's pre-activation.
 
     Parameters
@@ -46,6 +46,11 @@ def logits(X, coefs, intercepts, activation):
         The weights and biases of each layer.
     activation : str
         Name of the hidden layers' activation.
+    check_finite : bool, default=False
+        Raise a ValueError when a row of X holds NaN or infinity. A row of X
+        is non-finite exactly when its product with the first weight matrix
+        is (or when that product overflows), so the check reads that product,
+        ``n_units / n_features`` of the size of X, instead of X itself.
 
     Returns
     -------
@@ -56,6 +61,12 @@ def logits(X, coefs, intercepts, activation):
     last = len(coefs) - 1
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
         A = A @ coef
+        if i == 0 and check_finite and not np.isfinite(A).all():
+            raise ValueError(
+                "Input X contains NaN or infinity (or values so large that the "
+                "network's first layer overflows). Remove or impute them, e.g. "
+                "with sklearn.impute.SimpleImputer."
+            )
         A += intercept
         if i < last:
             hidden_activation(A)
@@ -96,6 +107,8 @@ class Workspace:
         ]
         self.flat_grad = np.empty(n_params(layer_units), dtype=dtype)
         self.coef_grads, self.intercept_grads = unpack(self.flat_grad, layer_units)
+        self.n_weights = sum(c.size for c in self.coef_grads)
+        self.weight_decay = np.empty(self.n_weights, dtype=dtype)
         self.rows = np.arange(batch_size)
         self.dot = _sparse_dot_into if sparse_input else np.matmul
         self._cuts = {}
@@ -114,7 +127,9 @@ class Workspace:
         """Gather rows ``idx`` of ``X``: into the buffer when X is dense."""
         if self.X is None:
             return X[idx]
-        return X.take(idx, axis=0, out=self.X[: idx.shape[0]])
+        # mode="clip" skips the bounds check, which copies through a hidden
+        # temporary; the indices are ours and always valid.
+        return X.take(idx, axis=0, out=self.X[: idx.shape[0]], mode="clip")
 
 
 class Network:
@@ -138,6 +153,7 @@ class Network:
         self.out_activation = out_activation
         self.flat = flat
         self.coefs, self.intercepts = unpack(flat, self.layer_units)
+        self.n_weights = sum(c.size for c in self.coefs)
 
     @classmethod
     def initialize(cls, layer_units, activation, out_activation, dtype, rng):
@@ -189,7 +205,8 @@ class Network:
 
     def penalty(self):
         """Half the squared norm of the weights (biases are not penalised)."""
-        return 0.5 * sum(float(np.vdot(c, c)) for c in self.coefs)
+        weights = self.flat[: self.n_weights]
+        return 0.5 * float(np.dot(weights, weights))
 
     def loss(self, Z, y, sample_weight=None):
         """Mean loss of output pre-activations ``Z`` against encoded targets ``y``.
@@ -266,16 +283,12 @@ class Network:
             delta *= 1.0 / n_samples
         else:
             delta *= (scale * (1.0 / n_samples))[:, np.newaxis]
-        if l2:
-            loss += l2 * self.penalty()
 
         derivative = DERIVATIVES[self.activation]
         for i in range(len(self.coefs) - 1, -1, -1):
             (workspace.dot if i == 0 else np.matmul)(
                 activations[i].T, delta, out=coef_grads[i]
             )
-            if l2:
-                coef_grads[i] += (l2 / n_samples) * self.coefs[i]
             np.add.reduce(delta, axis=0, out=intercept_grads[i])
             if i == 0:
                 # No delta for the input layer: nothing below it learns.
@@ -287,4 +300,10 @@ class Network:
                 # unit's real output (dropped units have zero delta anyway).
                 activations[i] *= keep
             derivative(activations[i], delta)
+        if l2:
+            loss += l2 * self.penalty()
+            # The weights come first in the flat vector: one operation for all.
+            weights = self.flat[: workspace.n_weights]
+            np.multiply(weights, l2 / n_samples, out=workspace.weight_decay)
+            workspace.flat_grad[: workspace.n_weights] += workspace.weight_decay
         return loss

@@ -224,8 +224,10 @@ def minibatch_epochs(
                     ]
                 batch_loss = network.backprop(
                     workspace.take_rows(X, idx),
-                    y.take(idx, axis=0, out=y_buffer[:n]),
-                    None if scale is None else scale.take(idx, out=scale_buffer[:n]),
+                    y.take(idx, axis=0, out=y_buffer[:n], mode="clip"),
+                    None
+                    if scale is None
+                    else scale.take(idx, out=scale_buffer[:n], mode="clip"),
                     l2,
                     workspace,
                     masks,
