@@ -267,9 +267,20 @@ def main():
         sys.exit("Set SKNUMPYNET_MNIST_DIR to the folder of the MNIST IDX files.")
     libs = available_libraries()
     gemm = gemm_gflops()
+    from threadpoolctl import threadpool_info
+
+    blas = ", ".join(
+        f"{i.get('internal_api')} {i.get('architecture')} ({i.get('num_threads')} "
+        "threads)"
+        for i in threadpool_info()
+    )
+    env = ", ".join(
+        f"{k}={os.environ.get(k, '(unset)')}"
+        for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    )
     lines = [
         f"Machine: {os.cpu_count()} cores; measured float32 GEMM rate "
-        f"{gemm:.1f} GFLOP/s (2048x2048 matmul).",
+        f"{gemm:.1f} GFLOP/s (2048x2048 matmul). BLAS: {blas}; {env}.",
         f"Medians of {args.repeats} alternating runs, each in a fresh process; "
         "MNIST scaled to [0, 1], float32.",
         "",
