@@ -10,13 +10,18 @@ data to a loop and commits what it returns; ``_classifier.py`` and
 targets.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from ._regressor import NumpyMLPRegressor
 from ._streaming import iter_chunks, partial_fit_chunks
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
 
-__version__ = "0.1.0"
+try:  # one source of truth: the version in pyproject.toml, as installed
+    __version__ = version("sknumpynet")
+except PackageNotFoundError:  # run from a source tree that was not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "EpochProgress",

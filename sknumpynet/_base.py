@@ -71,6 +71,13 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
 
     _parameter_constraints: dict = dict(PARAMETER_CONSTRAINTS)
 
+    # The HTML repr links each estimator to its page of the API reference.
+    _doc_link_module = "sknumpynet"
+    _doc_link_template = (
+        "https://sknumpynet.readthedocs.io/en/stable/api/generated/"
+        "{estimator_module}.{estimator_name}.html"
+    )
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data matrix X and targets y.

@@ -222,6 +222,12 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         }
 
     def _score_logits(self, Z, y, sample_weight):
-        """R² of the output pre-activations ``Z`` (left unchanged) against y."""
+        """R² of the output pre-activations ``Z`` (left unchanged) against y.
+
+        NaN for a single held-out sample, where R² is undefined: the
+        validation loss alone then decides the early stopping.
+        """
+        if y.shape[0] < 2:
+            return np.nan
         P = Z if self.loss == "squared_error" else np.exp(Z)
         return r2_score(y, P, sample_weight=sample_weight)

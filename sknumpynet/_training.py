@@ -336,7 +336,9 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             },
         )
         x, fun = result.x, result.fun
-        if result.status != 0:
+        # Status 1 is the iteration limit: expected with tol=None, which asks
+        # for exactly `epochs` iterations, as in the stochastic solvers.
+        if result.status == 2 or (result.status == 1 and tol is not None):
             warnings.warn(
                 f"L-BFGS stopped without converging after {result.nit} "
                 f"iteration(s): {result.message}. Increase epochs (the iteration "

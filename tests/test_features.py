@@ -86,6 +86,7 @@ def test_early_stopping_stops_early_and_restores_the_best_epoch(digits):
     np.testing.assert_allclose(again.coefs_[0], clf.coefs_[0])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_warm_started_early_stopping_keeps_the_previous_best(digits):
     X, y = digits
     clf = NumpyMLPClassifier(
