@@ -1,8 +1,6 @@
 """5-fold cross_val_score of the default network on a subset of MNIST."""
 
-import sys
-
-from _data import load
+from _data import arguments, load
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -10,8 +8,8 @@ from sklearn.preprocessing import MinMaxScaler
 from sknumpynet import NumpyMLPClassifier
 
 
-def main(quick=False):
-    X, _, y, _, name = load(n_train=2000 if quick else 10000)
+def main(quick=False, data_dir=None, output_dir=None):
+    X, _, y, _, name = load(n_train=2000 if quick else 10000, data_dir=data_dir)
     clf = make_pipeline(
         MinMaxScaler(),
         NumpyMLPClassifier(epochs=5 if quick else 30, tol=None, random_state=0),
@@ -24,4 +22,4 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(**arguments(__doc__.splitlines()[0]))

@@ -5,11 +5,10 @@ cluster, connect to its scheduler instead: ``Client("tcp://scheduler:8786")``.
 Needs ``pip install "sknumpynet[distributed]"``.
 """
 
-import sys
 import time
 
 import joblib
-from _data import load
+from _data import arguments, load
 from dask.distributed import Client, LocalCluster
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -29,8 +28,8 @@ def make_search():
     )
 
 
-def main(quick=False):
-    X, _, y, _, name = load(n_train=2000 if quick else 20000)
+def main(quick=False, data_dir=None, output_dir=None):
+    X, _, y, _, name = load(n_train=2000 if quick else 20000, data_dir=data_dir)
     start = time.perf_counter()
     serial = make_search().fit(X, y)
     serial_time = time.perf_counter() - start
@@ -57,4 +56,4 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(**arguments(__doc__.splitlines()[0]))

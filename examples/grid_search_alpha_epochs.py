@@ -1,12 +1,13 @@
 """GridSearchCV over the original project's alpha (learning rate) and epochs.
 
-Writes a heat-map of the cross-validated accuracy to grid_search.png.
+Writes a heat-map of the cross-validated accuracy to grid_search.png in the
+output folder.
 """
 
-import sys
+from pathlib import Path
 
 import numpy as np
-from _data import load
+from _data import arguments, load
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -14,8 +15,11 @@ from sklearn.preprocessing import MinMaxScaler
 from sknumpynet import NumpyMLPClassifier
 
 
-def main(quick=False, output="grid_search.png"):
-    X_train, X_test, y_train, y_test, name = load(n_train=2000 if quick else 10000)
+def main(quick=False, data_dir=None, output_dir="."):
+    X_train, X_test, y_train, y_test, name = load(
+        n_train=2000 if quick else 10000, data_dir=data_dir
+    )
+    output = Path(output_dir) / "grid_search.png"
     alphas = [0.01, 0.1, 0.5]
     epochs = [2, 5] if quick else [5, 20, 50]
     search = GridSearchCV(
@@ -46,10 +50,11 @@ def main(quick=False, output="grid_search.png"):
     fig.colorbar(image, label="mean CV accuracy")
     ax.set_title(f"GridSearchCV on {name}")
     fig.tight_layout()
+    output.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(output, dpi=100)
     print(f"heat-map written to {output}")
     return search
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(**arguments(__doc__.splitlines()[0]))

@@ -10,18 +10,19 @@ samples seen) and scikit-learn's small L2 penalty (``l2=1e-4``), which settle
 the epoch-to-epoch swings of the constant step.
 """
 
-import sys
 import time
 
-from _data import load
+from _data import arguments, load
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknumpynet import NumpyMLPClassifier
 
 
-def main(quick=False):
-    X_train, X_test, y_train, y_test, name = load(n_train=5000 if quick else None)
+def main(quick=False, data_dir=None, output_dir=None):
+    X_train, X_test, y_train, y_test, name = load(
+        n_train=5000 if quick else None, data_dir=data_dir
+    )
     accuracies = {}
     original = {"learning_rate": "constant", "l2": 0.0}
     for label, params in [("original training", original), ("default", {})]:
@@ -44,4 +45,4 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(**arguments(__doc__.splitlines()[0]))

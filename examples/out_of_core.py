@@ -9,12 +9,11 @@ flat as the file grows, and removes the file at the end. Running it on a
 
 import resource
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from _data import load
+from _data import arguments, load
 
 from sknumpynet import NumpyMLPClassifier, partial_fit_chunks
 
@@ -52,12 +51,14 @@ def peak_rss_added(train):
     return result, _rss_mib("VmHWM") - before
 
 
-def main(quick=False, copies=None, directory=None):
-    X_train, X_test, y_train, y_test, name = load(n_train=6000 if quick else None)
+def main(quick=False, data_dir=None, output_dir=None, copies=None):
+    X_train, X_test, y_train, y_test, name = load(
+        n_train=6000 if quick else None, data_dir=data_dir
+    )
     # Pixels run 0-255 on MNIST and 0-16 on digits: scale by the data's range.
     scale = float(X_train.max())
     copies = copies or (2 if quick else 4)
-    folder = Path(directory or tempfile.mkdtemp())
+    folder = Path(output_dir or tempfile.mkdtemp())
     path = folder / "train.npy"
     try:
         X_disk = write_memmap(X_train, path, copies, scale)
@@ -76,7 +77,7 @@ def main(quick=False, copies=None, directory=None):
         )
         X_disk._mmap.close()  # before the file goes
     finally:
-        if directory is None:
+        if output_dir is None:
             shutil.rmtree(folder)
         else:
             path.unlink(missing_ok=True)
@@ -91,4 +92,4 @@ def main(quick=False, copies=None, directory=None):
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(**arguments(__doc__.splitlines()[0]))

@@ -1,25 +1,26 @@
 """Save a fitted pipeline with joblib, load it back and predict with it."""
 
-import sys
 import tempfile
 from pathlib import Path
 
 import joblib
 import numpy as np
-from _data import load
+from _data import arguments, load
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknumpynet import NumpyMLPClassifier
 
 
-def main(quick=False, directory=None):
-    X_train, X_test, y_train, y_test, name = load(n_train=3000 if quick else None)
+def main(quick=False, data_dir=None, output_dir=None):
+    X_train, X_test, y_train, y_test, name = load(
+        n_train=3000 if quick else None, data_dir=data_dir
+    )
     clf = make_pipeline(
         MinMaxScaler(),
         NumpyMLPClassifier(epochs=3 if quick else 20, tol=None, random_state=0),
     ).fit(X_train, y_train)
-    path = Path(directory or tempfile.mkdtemp()) / "mnist_mlp.joblib"
+    path = Path(output_dir or tempfile.mkdtemp()) / "mnist_mlp.joblib"
     joblib.dump(clf, path)
     loaded = joblib.load(path)
     same = np.array_equal(loaded.predict_proba(X_test), clf.predict_proba(X_test))
@@ -32,4 +33,4 @@ def main(quick=False, directory=None):
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(**arguments(__doc__.splitlines()[0]))

@@ -7,9 +7,9 @@ the predictions against the true values of the test set, and the training
 and validation losses per epoch.
 """
 
-import sys
 from pathlib import Path
 
+from _data import arguments
 from sklearn.datasets import make_friedman1
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
@@ -18,7 +18,8 @@ from sklearn.preprocessing import StandardScaler
 from sknumpynet import NumpyMLPRegressor
 
 
-def main(quick=False, output="regression.png"):
+def main(quick=False, data_dir=None, output_dir="."):
+    output = Path(output_dir) / "regression.png"
     X, y = make_friedman1(n_samples=1000 if quick else 5000, noise=0.5, random_state=0)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     model = make_pipeline(
@@ -64,7 +65,7 @@ def main(quick=False, output="regression.png"):
     )
     ax_loss.legend()
     fig.tight_layout()
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(output, dpi=100)
     plt.close(fig)
     print(f"Saved {output}")
@@ -72,4 +73,4 @@ def main(quick=False, output="regression.png"):
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(**arguments(__doc__.splitlines()[0]))

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,47 +14,46 @@ from sklearn.preprocessing import MinMaxScaler
 
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
-from .datasets import (
-    MNISTUnavailableError,
-    fetch_mnist,
-    load_mnist_idx,
-    mnist_dir_from_env,
-)
+from .datasets import load_mnist_or_digits
 
 
-def load_data(data_dir=None, data_home=None, log=print):
-    """Load MNIST, or scikit-learn's digits when MNIST cannot be reached.
+def _positive(kind):
+    """Return an argparse type: a number of ``kind`` above zero."""
 
-    Returns
-    -------
-    X_train, X_test, y_train, y_test : ndarray
-    name : str
-        Which data set was loaded.
-    """
-    data_dir = data_dir or mnist_dir_from_env()
-    if data_dir is not None:
-        log(f"Loading MNIST from the IDX files in {data_dir}")
-        return (*load_mnist_idx(data_dir), "MNIST")
+    def parse(text):
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _non_negative(text):
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _writable_folder(text):
+    """Return the folder, made if need be, or fail when it cannot be written."""
+    path = Path(text)
     try:
-        log("Loading MNIST from OpenML (cached after the first download)...")
-        return (*fetch_mnist(data_home), "MNIST")
-    except MNISTUnavailableError as exc:
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-
-        log(f"\n{exc}\n")
-        log(
-            "MNIST cannot be reached: falling back to scikit-learn's bundled "
-            "digits (1,797 images of 8x8 pixels, 25% held out for testing)."
-        )
-        X, y = load_digits(return_X_y=True)
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=0.25, random_state=0, stratify=y
-        )
-        return X_train, X_test, y_train, y_test, "digits"
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot write to {path}: {exc}") from exc
+    return path
 
 
-def _parse_args(argv):
+# Adam's usual step is far smaller than plain SGD's.
+ADAM_ALPHA = 0.001
+
+
+def _parser():
     parser = argparse.ArgumentParser(
         prog="sknumpynet",
         description="Train a NumPy multilayer perceptron on MNIST and evaluate it.",
@@ -63,18 +63,25 @@ def _parse_args(argv):
         "--data-dir",
         type=Path,
         help="folder with the four MNIST IDX files (default: $SKNUMPYNET_MNIST_DIR, "
-        "else download from OpenML)",
+        "else download from OpenML, else scikit-learn's digits)",
     )
-    data.add_argument("--data-home", type=Path, help="cache folder for the download")
     data.add_argument(
-        "--n-train", type=int, help="train on the first N training images only"
+        "--data-home",
+        type=Path,
+        help="cache folder of the OpenML download (default: ~/scikit_learn_data)",
+    )
+    data.add_argument(
+        "--n-train",
+        type=_positive(int),
+        metavar="N",
+        help="train on the first N training images only (default: all)",
     )
     # The network's defaults are the estimator's own: one source of truth.
     defaults = NumpyMLPClassifier().get_params()
     net = parser.add_argument_group("network (defaults: those of NumpyMLPClassifier)")
     net.add_argument(
         "--hidden",
-        type=int,
+        type=_positive(int),
         nargs="+",
         default=list(defaults["hidden_layer_sizes"]),
         metavar="UNITS",
@@ -84,9 +91,19 @@ def _parse_args(argv):
         "--activation",
         default=defaults["activation"],
         choices=["tanh", "relu", "logistic", "identity"],
+        help="activation of the hidden layers (default: %(default)s)",
     )
     net.add_argument(
-        "--solver", default=defaults["solver"], choices=["sgd", "adam", "lbfgs"]
+        "--solver",
+        default=defaults["solver"],
+        choices=["sgd", "adam", "lbfgs"],
+        help="optimizer (default: %(default)s)",
+    )
+    net.add_argument(
+        "--alpha",
+        type=_positive(float),
+        help=f"learning rate (default: {defaults['alpha']}, or {ADAM_ALPHA} with "
+        "--solver adam)",
     )
     net.add_argument(
         "--learning-rate",
@@ -95,11 +112,10 @@ def _parse_args(argv):
         help="step-size schedule of sgd (default: %(default)s)",
     )
     for flag, param, kind, what in [
-        ("--alpha", "alpha", float, "learning rate"),
-        ("--l2", "l2", float, "L2 penalty on the weights"),
-        ("--power-t", "power_t", float, "exponent of the invscaling schedule"),
-        ("--epochs", "epochs", int, "passes over the data"),
-        ("--batch-size", "batch_size", int, "minibatch size"),
+        ("--l2", "l2", _non_negative, "L2 penalty on the weights"),
+        ("--power-t", "power_t", _non_negative, "exponent of the invscaling schedule"),
+        ("--epochs", "epochs", _positive(int), "passes over the data"),
+        ("--batch-size", "batch_size", _positive(int), "minibatch size"),
     ]:
         net.add_argument(
             flag,
@@ -107,24 +123,39 @@ def _parse_args(argv):
             default=defaults[param],
             help=f"{what} (default: %(default)s)",
         )
-    net.add_argument("--random-state", type=int, default=0)
+    net.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the weights, the shuffling and dropout (default: %(default)s)",
+    )
     out = parser.add_argument_group("output")
     out.add_argument(
         "--output-dir",
-        type=Path,
-        default=Path("sknumpynet_output"),
+        type=_writable_folder,
+        default="sknumpynet_output",
         help="where the model and pictures go (default: ./sknumpynet_output)",
     )
     out.add_argument("--no-plots", action="store_true", help="skip the pictures")
     out.add_argument("--quiet", action="store_true", help="no per-epoch progress")
-    return parser.parse_args(argv)
+    return parser
 
 
 def main(argv=None):
     """Run the command line; return the exit status."""
-    args = _parse_args(argv)
-    X_train, X_test, y_train, y_test, name = load_data(args.data_dir, args.data_home)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.alpha is None:
+        args.alpha = ADAM_ALPHA if args.solver == "adam" else NumpyMLPClassifier().alpha
+    X_train, X_test, y_train, y_test, name = load_mnist_or_digits(
+        args.data_dir, args.data_home
+    )
     if args.n_train:
+        if args.n_train > X_train.shape[0]:
+            parser.error(
+                f"argument --n-train: {name} has {X_train.shape[0]} training "
+                f"images, fewer than {args.n_train}"
+            )
         X_train, y_train = X_train[: args.n_train], y_train[: args.n_train]
     # float32 is where the speed is: the network then trains in float32.
     scaler = MinMaxScaler().fit(X_train.astype(np.float32))
@@ -148,13 +179,16 @@ def main(argv=None):
     if hasattr(clf, "set_callbacks") and not args.quiet:
         clf.set_callbacks(progress)
     layers = "-".join(str(n) for n in [X_train.shape[1], *args.hidden, 10])
-    schedule = args.learning_rate
-    if schedule == "invscaling":
-        schedule += f", power_t={args.power_t}"
+    schedule = ""
+    if args.solver == "sgd":
+        schedule = f" ({args.learning_rate}"
+        schedule += (
+            f", power_t={args.power_t})" if args.learning_rate == "invscaling" else ")"
+        )
     print(
         f"\nTraining a {layers} {args.activation} network on {name}: "
         f"{X_train.shape[0]} training and {X_test.shape[0]} test images, "
-        f"{args.epochs} epochs, alpha={args.alpha} ({schedule}), l2={args.l2}, "
+        f"{args.epochs} epochs, alpha={args.alpha}{schedule}, l2={args.l2}, "
         f"batch size {args.batch_size}, solver {args.solver}"
     )
     start = time.perf_counter()
@@ -170,7 +204,6 @@ def main(argv=None):
     print(f"\nTest accuracy on {name}: {accuracy:.2%} (fit took {fit_time:.1f}s)\n")
     print(classification_report(y_test, y_pred, digits=4))
 
-    args.output_dir.mkdir(parents=True, exist_ok=True)
     model_path = args.output_dir / "model.joblib"
     joblib.dump(make_pipeline(scaler, clf), model_path)
     print(f"Saved the fitted pipeline (MinMaxScaler + network) to {model_path}")

@@ -3,6 +3,8 @@
 import sys
 import time
 
+from sklearn.base import is_classifier
+
 
 def _format_seconds(seconds):
     minutes, seconds = divmod(int(round(seconds)), 60)
@@ -10,7 +12,7 @@ def _format_seconds(seconds):
 
 
 class EpochProgress:
-    """Print one line per epoch: loss, held-out accuracy, elapsed time and ETA.
+    """Print one line per epoch: loss, held-out score, elapsed time and ETA.
 
     A ``FitCallback`` for :meth:`NumpyMLPClassifier.set_callbacks` (scikit-learn
     1.9 or later). It also records the held-out accuracy of every epoch in
@@ -46,11 +48,14 @@ class EpochProgress:
         epoch = fitted_estimator.n_iter_
         total = context.parent.max_subtasks
         elapsed = time.perf_counter() - self._start
-        line = f"epoch {epoch:>3}/{total}  loss {fitted_estimator.loss_curve_[-1]:.4f}"
+        # L-BFGS reports its iterations where the stochastic solvers report epochs.
+        unit = "iteration" if fitted_estimator.solver == "lbfgs" else "epoch"
+        line = f"{unit} {epoch:>3}/{total}  loss {fitted_estimator.loss_curve_[-1]:.4f}"
         if self.X_monitor is not None:
             score = fitted_estimator.score(self.X_monitor, self.y_monitor)
             self.scores_.append(score)
-            line += f"  test accuracy {score:.4f}"
+            metric = "accuracy" if is_classifier(fitted_estimator) else "R²"
+            line += f"  test {metric} {score:.4f}"
         eta = elapsed / (context.task_id + 1) * (total - context.task_id - 1)
         line += f"  elapsed {_format_seconds(elapsed)}  ETA {_format_seconds(eta)}"
         print(line, file=self.stream or sys.stdout, flush=True)

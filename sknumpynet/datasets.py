@@ -2,6 +2,7 @@
 
 import gzip
 import os
+import warnings
 from pathlib import Path
 from urllib.error import URLError
 
@@ -59,14 +60,17 @@ def fetch_mnist(data_home=None, *, n_retries=3):
     from sklearn.datasets import fetch_openml
 
     try:
-        bunch = fetch_openml(
-            "mnist_784",
-            version=1,
-            data_home=data_home,
-            as_frame=False,
-            parser=_arff_parser(),
-            n_retries=n_retries,
-        )
+        with warnings.catch_warnings():
+            # fetch_openml warns at every retry; the error below says it all.
+            warnings.filterwarnings("ignore", message="A network error occurred")
+            bunch = fetch_openml(
+                "mnist_784",
+                version=1,
+                data_home=data_home,
+                as_frame=False,
+                parser=_arff_parser(),
+                n_retries=n_retries,
+            )
     except (URLError, OSError) as exc:
         raise MNISTUnavailableError(
             f"Could not load MNIST from OpenML ({exc}). To use local copies of "
@@ -212,3 +216,51 @@ def mnist_dir_from_env():
     """Return the folder named by ``SKNUMPYNET_MNIST_DIR``, or None."""
     value = os.environ.get("SKNUMPYNET_MNIST_DIR")
     return Path(value) if value else None
+
+
+def load_mnist_or_digits(data_dir=None, data_home=None, log=print):
+    """Load MNIST, or scikit-learn's bundled digits when MNIST cannot be reached.
+
+    MNIST comes from the IDX files in ``data_dir`` (default:
+    ``SKNUMPYNET_MNIST_DIR``), else from OpenML through :func:`fetch_mnist`.
+    When neither works, one line says so and the 8x8 digits stand in, split
+    75/25 (stratified, ``random_state=0``).
+
+    Parameters
+    ----------
+    data_dir : str or path-like, default=None
+        Folder of the four MNIST IDX files.
+    data_home : str or path-like, default=None
+        The OpenML download cache.
+    log : callable, default=print
+        Where the line saying which data set is loaded goes.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+    name : {'MNIST', 'digits'}
+        Which data set was loaded.
+    """
+    data_dir = data_dir or mnist_dir_from_env()
+    if data_dir is not None:
+        log(f"Loading MNIST from the IDX files in {data_dir}")
+        return (*load_mnist_idx(data_dir), "MNIST")
+    try:
+        log("Loading MNIST from OpenML (cached after the first download)...")
+        return (*fetch_mnist(data_home), "MNIST")
+    except MNISTUnavailableError as exc:
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+
+        reason = exc.__cause__ or exc
+        log(
+            f"MNIST cannot be reached ({reason}): falling back to scikit-learn's "
+            "bundled digits (1,797 images of 8x8 pixels, 25% held out for "
+            "testing). For MNIST from local IDX files, pass --data-dir DIR or "
+            "set SKNUMPYNET_MNIST_DIR=DIR."
+        )
+        X, y = load_digits(return_X_y=True)
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.25, random_state=0, stratify=y
+        )
+        return X_train, X_test, y_train, y_test, "digits"

@@ -32,9 +32,9 @@ def test_mnist_neural_network(capsys):
 
 
 def test_grid_search_alpha_epochs(tmp_path):
-    search = _main("grid_search_alpha_epochs")(quick=True, output=tmp_path / "g.png")
+    search = _main("grid_search_alpha_epochs")(quick=True, output_dir=tmp_path)
     assert len(search.cv_results_["params"]) == 6
-    assert (tmp_path / "g.png").stat().st_size > 0
+    assert (tmp_path / "grid_search.png").stat().st_size > 0
 
 
 def test_cross_validation():
@@ -43,13 +43,13 @@ def test_cross_validation():
 
 
 def test_persistence(tmp_path):
-    assert _main("persistence")(quick=True, directory=tmp_path)
+    assert _main("persistence")(quick=True, output_dir=tmp_path)
     assert (tmp_path / "mnist_mlp.joblib").exists()
 
 
 def test_out_of_core_memory_stays_flat_as_the_file_grows(tmp_path):
     main = _main("out_of_core")
-    runs = [main(quick=True, copies=c, directory=tmp_path) for c in (2, 8)]
+    runs = [main(quick=True, copies=c, output_dir=tmp_path) for c in (2, 8)]
     (small, _, added_small, size_small), (clf, accuracy, added, size) = runs
     assert size > 3.9 * size_small  # 36 and 144 MiB of float32 pixels
     assert clf.n_iter_ == 10 and small.n_iter_ == 3  # chunks of 5000 rows
@@ -70,7 +70,7 @@ def test_distributed_grid_search():
 
 
 def test_regression(tmp_path):
-    model, r2 = _main("regression")(quick=True, output=tmp_path / "r.png")
+    model, r2 = _main("regression")(quick=True, output_dir=tmp_path)
     assert r2 > 0.9
     assert model[-1].n_iter_ < 500  # early stopping ended it
-    assert (tmp_path / "r.png").stat().st_size > 10_000
+    assert (tmp_path / "regression.png").stat().st_size > 10_000
