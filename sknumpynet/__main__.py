@@ -209,11 +209,11 @@ def main(argv=None):
     print(f"Saved the fitted pipeline (MinMaxScaler + network) to {model_path}")
 
     if not args.no_plots:
-        _save_pictures(clf, progress.scores_, y_test, y_pred, args.output_dir)
+        _save_pictures(clf, progress.scores_, y_test, y_pred, args.output_dir, name)
     return 0
 
 
-def _save_pictures(clf, scores, y_test, y_pred, output_dir):
+def _save_pictures(clf, scores, y_test, y_pred, output_dir, dataset):
     try:
         from ._plotting import (
             plot_confusion_matrix,
@@ -221,15 +221,15 @@ def _save_pictures(clf, scores, y_test, y_pred, output_dir):
             plot_training_curves,
         )
 
-        plot_training_curves(clf, scores, output_dir / "training_curves.png")
+        plot_training_curves(clf, scores, output_dir / "training_curves.png", dataset)
     except ImportError:
         print(
             "matplotlib is not installed: pictures skipped "
             "(pip install 'sknumpynet[plot]' to get them)."
         )
         return
-    plot_confusion_matrix(y_test, y_pred, output_dir / "confusion_matrix.png")
-    plot_first_layer(clf, output_dir / "first_layer_weights.png")
+    plot_confusion_matrix(y_test, y_pred, output_dir / "confusion_matrix.png", dataset)
+    plot_first_layer(clf, output_dir / "first_layer_weights.png", dataset=dataset)
     print(
         f"Saved pictures to {output_dir}: training_curves.png, "
         "confusion_matrix.png, first_layer_weights.png"
