@@ -98,3 +98,12 @@ def test_epoch_progress_reports_the_score_of_each_epoch(digits, capsys):
     assert progress.scores_ == [*expected, clf.score(X[:200], y[:200])]
     assert f"test accuracy {progress.scores_[-1]:.4f}" in lines[-1]
     assert f"loss {clf.loss_curve_[-1]:.4f}" in lines[-1]
+
+
+def test_epoch_progress_counts_the_epochs_of_a_warm_started_fit(digits, capsys):
+    X, y = digits
+    clf = NumpyMLPClassifier(epochs=3, tol=None, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    clf.set_callbacks(EpochProgress()).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"]

@@ -1,5 +1,6 @@
 """Every example runs (in its quick form) and does what it says."""
 
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -74,3 +75,27 @@ def test_regression(tmp_path):
     assert r2 > 0.9
     assert model[-1].n_iter_ < 500  # early stopping ended it
     assert (tmp_path / "regression.png").stat().st_size > 10_000
+
+
+def test_an_example_from_the_command_line(mnist_dir, tmp_path):
+    import subprocess
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLES / "grid_search_alpha_epochs.py"),
+            "--quick",
+            "--data-dir",
+            str(mnist_dir),
+            "--output-dir",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "SKNUMPYNET_MNIST_DIR"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Loading MNIST from the IDX files in {mnist_dir}" in result.stdout
+    assert "MNIST: best" in result.stdout
+    assert (tmp_path / "out" / "grid_search.png").stat().st_size > 0
