@@ -43,9 +43,25 @@ def softmax_cross_entropy(y, P, scale=None, rows=None):
     loss : float
     """
     rows = np.arange(y.shape[0]) if rows is None else rows
-    p_true = P[rows, y]
-    np.maximum(p_true, _TINY[P.dtype], out=p_true)
-    return -_weighted_sum(np.log(p_true, out=p_true), scale)
+    return negative_log_likelihood(P[rows, y], scale)
+
+
+def negative_log_likelihood(p_true, scale=None):
+    """Sum of ``-log p`` over the probabilities of the true classes.
+
+    Parameters
+    ----------
+    p_true : ndarray of shape (n_samples,)
+        The probability each sample gave its true class; left unchanged.
+    scale : ndarray of shape (n_samples,), default=None
+        Weight of each sample's loss.
+
+    Returns
+    -------
+    loss : float
+    """
+    log_p = np.log(np.maximum(p_true, _TINY[p_true.dtype]))
+    return -_weighted_sum(log_p, scale)
 
 
 def inplace_softmax_delta(y, P, rows=None):

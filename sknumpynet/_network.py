@@ -243,7 +243,7 @@ class Network:
         ACTIVATIONS[self.out_activation](activations[-1])
         return activations
 
-    def backprop(self, X, y, scale, l2, workspace, masks=None, keep=1.0):
+    def backprop(self, X, y, scale, l2, workspace, masks=None, keep=1.0, p_true=None):
         """Compute the loss of a batch and the gradient of every parameter.
 
         Parameters
@@ -263,12 +263,17 @@ class Network:
             Inverted-dropout masks of the hidden layers.
         keep : float, default=1.0
             The probability of keeping a unit under dropout.
+        p_true : ndarray of shape (n_samples,), default=None
+            Softmax output only: where to write the probability of each
+            sample's true class *instead* of computing the loss, so that the
+            caller takes their log once per epoch rather than once per batch.
 
         Returns
         -------
         loss : float
-            The *sum* over the batch of the weighted loss, plus the penalty.
-            The gradient is that of this sum divided by ``n_samples``.
+            The *sum* over the batch of the weighted loss, plus the penalty;
+            with ``p_true``, the penalty alone. The gradient is that of the
+            sum divided by ``n_samples``.
         """
         n_samples = X.shape[0]
         activations, deltas, rows = workspace.cut(n_samples)
@@ -276,7 +281,11 @@ class Network:
         activations[0] = X
         self.forward(activations, masks, workspace.dot)
         out = self.out_activation
-        loss = LOSSES[out](y, activations[-1], scale, rows)
+        if p_true is None:
+            loss = LOSSES[out](y, activations[-1], scale, rows)
+        else:
+            p_true[...] = activations[-1][rows, y]
+            loss = 0.0
         # The output delta P - Y overwrites the output activation.
         delta = OUTPUT_DELTAS[out](y, activations[-1], rows)
         if scale is None:

@@ -17,6 +17,7 @@ import scipy.optimize
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
+from ._losses import negative_log_likelihood
 from ._network import Workspace
 from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
 
@@ -203,6 +204,11 @@ def minibatch_epochs(
     scale_buffer = None if scale is None else np.empty(batch_size, X.dtype)
     grads = [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
+    # Softmax outputs: the true-class probabilities of the whole epoch, whose
+    # log is taken once per epoch instead of once per batch.
+    epoch_p = (
+        np.empty(n_train, X.dtype) if network.out_activation == "softmax" else None
+    )
     best_flat = network.flat.copy() if hooks.validates else None
     limit = None
     start_time = time.perf_counter()
@@ -222,20 +228,28 @@ def minibatch_epochs(
                         / X.dtype.type(1 - dropout)
                         for units in hidden_units
                     ]
+                p_true = None if epoch_p is None else epoch_p[start : start + n]
+                batch_scale = (
+                    None
+                    if scale is None
+                    else scale.take(idx, out=scale_buffer[:n], mode="clip")
+                )
                 batch_loss = network.backprop(
                     workspace.take_rows(X, idx),
                     y.take(idx, axis=0, out=y_buffer[:n], mode="clip"),
-                    None
-                    if scale is None
-                    else scale.take(idx, out=scale_buffer[:n], mode="clip"),
+                    batch_scale,
                     l2,
                     workspace,
                     masks,
                     1.0 - dropout,
+                    p_true,
                 )
                 if limit is None:
                     # The loss of the weights the fit starts from, per sample.
-                    limit = DIVERGENCE_FACTOR * max(batch_loss / n, 1.0)
+                    first = batch_loss
+                    if p_true is not None:
+                        first += negative_log_likelihood(p_true, batch_scale)
+                    limit = DIVERGENCE_FACTOR * max(first / n, 1.0)
                 accumulated_loss += batch_loss
                 optimizer.update_params([network.flat], grads)
         except KeyboardInterrupt:
@@ -248,6 +262,10 @@ def minibatch_epochs(
                 stacklevel=6,
             )
             break
+        if epoch_p is not None:
+            accumulated_loss += negative_log_likelihood(
+                epoch_p, None if scale is None else scale[order]
+            )
         state.loss = accumulated_loss / n_train
         _check_diverged(state, state.loss, limit, params, state.n_iter + 1)
 
