@@ -1,6 +1,7 @@
 """scikit-learn's callback API (sklearn.callback): epochs reported as subtasks."""
 
 import pytest
+from callback_helpers import Callback
 from sklearn.model_selection import GridSearchCV
 
 from sknumpynet import EpochProgress, NumpyMLPClassifier
@@ -8,7 +9,7 @@ from sknumpynet import EpochProgress, NumpyMLPClassifier
 callback = pytest.importorskip("sklearn.callback")
 
 
-class EpochRecorder:
+class EpochRecorder(Callback):
     """An auto-propagated callback that records every epoch it is told of."""
 
     max_propagation_depth = None
@@ -16,19 +17,10 @@ class EpochRecorder:
     def __init__(self):
         self.epochs = []
 
-    def setup(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
         if context.task_name == "epoch":
             self.epochs.append((context.task_id, fitted_estimator.n_iter_))
         return False
-
-    def teardown(self, estimator, context):
-        pass
 
 
 def test_each_epoch_is_a_subtask_with_a_ready_estimator(digits):

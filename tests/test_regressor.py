@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from callback_helpers import Callback
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import r2_score
@@ -159,20 +160,11 @@ def test_verbose_and_callbacks(friedman, capsys):
     X, y = friedman
     epochs = []
 
-    class Recorder:
-        def setup(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
+    class Recorder(Callback):
         def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
             if context.task_name == "epoch":
                 epochs.append(fitted_estimator.score(X, y))
             return False
-
-        def teardown(self, estimator, context):
-            pass
 
     reg = NumpyMLPRegressor(epochs=3, tol=None, verbose=1, random_state=0)
     reg.set_callbacks(Recorder()).fit(X, y)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from callback_helpers import Callback
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
@@ -184,16 +185,7 @@ def test_callbacks_are_torn_down_after_a_failed_fit(digits):
     X, y = digits
     torn_down = []
 
-    class Recorder:
-        def setup(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
-        def on_fit_task_end(self, estimator, context, **kwargs):
-            return False
-
+    class Recorder(Callback):
         def teardown(self, estimator, context):
             torn_down.append(True)
 
