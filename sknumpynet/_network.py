@@ -12,7 +12,7 @@ Shapes: a batch ``X`` is ``(n_samples, layer_units[0])``; ``coefs[i]`` is
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES, LOG_OUTPUT_ACTIVATIONS
+from ._activations import ACTIVATIONS, DERIVATIVES
 from ._losses import LOSSES, OUTPUT_DELTAS
 
 
@@ -195,10 +195,6 @@ class Network:
         """Return a copy with its own parameters."""
         return self.astype(self.flat.dtype)
 
-    def __deepcopy__(self, memo):
-        # A plain deepcopy would copy the views apart from the flat vector.
-        return self.copy()
-
     def logits(self, X):
         """Return the output layer's pre-activation on ``X`` (see :func:`logits`)."""
         return logits(X, self.coefs, self.intercepts, self.activation)
@@ -216,10 +212,6 @@ class Network:
         P = ACTIVATIONS[self.out_activation](Z)
         total = LOSSES[self.out_activation](y, P, sample_weight)
         return total / (y.shape[0] if sample_weight is None else sample_weight.sum())
-
-    def log_output(self, Z):
-        """Log of the output activation, computed from the pre-activation ``Z``."""
-        return LOG_OUTPUT_ACTIVATIONS[self.out_activation](Z)
 
     def forward(self, activations, masks=None, dot=np.matmul):
         """Fill ``activations[1:]`` from the input batch ``activations[0]``.

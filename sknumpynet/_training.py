@@ -7,7 +7,6 @@ data already validated and encoded, and a :class:`Hooks` object through which
 the estimator is told of each epoch (callbacks) and scores the held-out set.
 """
 
-import copy
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -34,6 +33,10 @@ class TrainingDiverged(ValueError):
 class TrainingState:
     """Everything training changes; committed to the estimator on success.
 
+    A fit starts from a new state, or from one built afresh from the fitted
+    attributes (warm_start, partial_fit), so the estimator's own arrays are
+    never trained in place.
+
     ``n_iter`` counts the epochs (L-BFGS: iterations) of the current call;
     ``loss_curve`` and ``t`` (samples seen) run on across warm starts.
     """
@@ -50,10 +53,6 @@ class TrainingState:
     validation_loss_curve: list | None = None
     best_validation_loss: float | None = None
     best_validation_score: float | None = None
-
-    def copy(self):
-        """Return a deep copy: training the copy leaves this state as it is."""
-        return copy.deepcopy(self)
 
 
 class Hooks:
