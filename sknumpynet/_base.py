@@ -158,7 +158,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden, targets["n_outputs"]]
         if warm:
-            state = self._saved_state(layer_units, targets, incremental)
+            state = self._saved_state(layer_units, targets)
         else:
             network = Network.initialize(
                 layer_units, self.activation, targets["out_activation"], X.dtype, rng
@@ -241,6 +241,10 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             )
         return sample_weight
 
+    def _target_weights(self, sample_weight, y, targets, *, incremental, dtype):
+        """Weights that the targets add to sample_weight; none by default."""
+        return sample_weight
+
     def _holdout(self, X, y, sample_weight, rng):
         """Split off the early-stopping validation set; return train_idx, validation."""
         train_idx, val_idx = validation_split(
@@ -256,7 +260,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         sw_val = None if sample_weight is None else sample_weight[val_idx]
         return train_idx, (X[val_idx], y[val_idx], sw_val)
 
-    def _saved_state(self, layer_units, targets, incremental):
+    def _saved_state(self, layer_units, targets):
         """Return a copy of the fitted state to continue training from."""
         trained = [self.n_features_in_] + [c.shape[1] for c in self.coefs_]
         if trained != layer_units:
@@ -300,10 +304,6 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # Prediction
     # ------------------------------------------------------------------
-
-    def _target_weights(self, sample_weight, y, targets, *, incremental, dtype):
-        """Weights that the targets add to sample_weight; none by default."""
-        return sample_weight
 
     def _logits(self, X):
         """Validate X and return the output layer's pre-activation.

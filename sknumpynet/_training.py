@@ -201,7 +201,7 @@ def minibatch_epochs(
     workspace = Workspace(batch_size, network.layer_units, X.dtype, sparse.issparse(X))
     y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
     scale_buffer = None if scale is None else np.empty(batch_size, X.dtype)
-    grads = [workspace.flat_grad]
+    params_list, grads = [network.flat], [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
     # Softmax outputs: the true-class probabilities of the whole epoch, whose
     # log is taken once per epoch instead of once per batch.
@@ -250,7 +250,7 @@ def minibatch_epochs(
                         first += negative_log_likelihood(p_true, batch_scale)
                     limit = DIVERGENCE_FACTOR * max(first / n, 1.0)
                 accumulated_loss += batch_loss
-                optimizer.update_params([network.flat], grads)
+                optimizer.update_params(params_list, grads)
         except KeyboardInterrupt:
             network.flat[...] = checkpoint[0]
             optimizer.load_state(checkpoint[1])
