@@ -1,90 +1,114 @@
 """Activation functions, each beside its derivative.
 
-Every activation works in place on the pre-activation ``Z`` of shape
-``(n_samples, n_units)``. Every derivative is written in terms of the layer
-*output* ``A`` and multiplies the error signal ``delta`` in place, as in
-scikit-learn's ``sklearn/neural_network/_base.py``. A derivative may use
-``A`` as scratch space: backpropagation needs a layer's output no more once
-its derivative is taken, and no temporary array is allocated.
+Every activation takes the pre-activation ``Z`` of shape ``(n_samples,
+n_units)`` and returns the layer's output; every derivative is written in
+terms of that *output* ``A`` and multiplies the error signal ``delta``, as in
+scikit-learn's ``sklearn/neural_network/_base.py``. Always use what they
+return.
+
+Each takes the array namespace ``xp`` of its arrays (NumPy, PyTorch, CuPy,
+... see ``_array_api.py``). Under NumPy they work in place, with ``out=``, so
+that a training step allocates no temporary array: the activation overwrites
+``Z``, the derivative overwrites ``delta`` and uses ``A`` as scratch space
+(backpropagation needs a layer's output no more once its derivative is
+taken). Other namespaces get the same formula written with the array API's
+functions, which return new arrays.
 """
 
 import numpy as np
 from scipy.special import expit
 
 
-def inplace_identity(Z):
-    """Leave ``Z`` unchanged: the identity activation."""
+def inplace_identity(Z, xp=np):
+    """Return ``Z`` unchanged: the identity activation."""
     return Z
 
 
-def inplace_identity_derivative(A, delta):
-    """Leave ``delta`` unchanged: the identity has derivative 1."""
+def inplace_identity_derivative(A, delta, xp=np):
+    """Return ``delta`` unchanged: the identity has derivative 1."""
+    return delta
 
 
-def inplace_tanh(Z):
-    """Apply the hyperbolic tangent in place."""
-    return np.tanh(Z, out=Z)
+def inplace_tanh(Z, xp=np):
+    """Apply the hyperbolic tangent."""
+    if xp is np:
+        return np.tanh(Z, out=Z)
+    return xp.tanh(Z)
 
 
-def inplace_tanh_derivative(A, delta):
-    """Multiply ``delta`` by ``1 - A**2``, the derivative of tanh (A overwritten)."""
-    A *= A
-    np.subtract(1, A, out=A)
-    delta *= A
+def inplace_tanh_derivative(A, delta, xp=np):
+    """Multiply ``delta`` by ``1 - A**2``, the derivative of tanh."""
+    if xp is np:
+        A *= A
+        np.subtract(1, A, out=A)
+        delta *= A
+        return delta
+    return delta * (1 - A * A)
 
 
-def inplace_logistic(Z):
-    """Apply the logistic sigmoid in place."""
-    return expit(Z, out=Z)
+def inplace_logistic(Z, xp=np):
+    """Apply the logistic sigmoid."""
+    if xp is np:
+        return expit(Z, out=Z)
+    return 1 / (1 + xp.exp(-Z))
 
 
-def inplace_logistic_derivative(A, delta):
-    """Multiply ``delta`` by ``A * (1 - A)``, the derivative of the sigmoid.
-
-    ``A`` is overwritten.
-    """
-    delta *= A
-    np.subtract(1, A, out=A)
-    delta *= A
-
-
-def inplace_relu(Z):
-    """Apply the rectified linear unit in place."""
-    return np.maximum(Z, 0, out=Z)
+def inplace_logistic_derivative(A, delta, xp=np):
+    """Multiply ``delta`` by ``A * (1 - A)``, the derivative of the sigmoid."""
+    if xp is np:
+        delta *= A
+        np.subtract(1, A, out=A)
+        delta *= A
+        return delta
+    return delta * A * (1 - A)
 
 
-def inplace_relu_derivative(A, delta):
-    """Zero ``delta`` where the unit was inactive (A overwritten)."""
+def inplace_relu(Z, xp=np):
+    """Apply the rectified linear unit."""
+    if xp is np:
+        return np.maximum(Z, 0, out=Z)
+    return xp.maximum(Z, 0)
+
+
+def inplace_relu_derivative(A, delta, xp=np):
+    """Zero ``delta`` where the unit was inactive."""
     # relu's output is >= 0, so its sign is the derivative: 0 or 1.
-    delta *= np.sign(A, out=A)
+    if xp is np:
+        delta *= np.sign(A, out=A)
+        return delta
+    return delta * xp.sign(A)
 
 
-def inplace_exp(Z):
-    """Apply the exponential in place: the inverse of the Poisson log link."""
-    return np.exp(Z, out=Z)
+def inplace_exp(Z, xp=np):
+    """Apply the exponential: the inverse of the Poisson log link."""
+    if xp is np:
+        return np.exp(Z, out=Z)
+    return xp.exp(Z)
 
 
-def inplace_softmax(Z):
-    """Turn each row of ``Z`` into probabilities, in place.
+def inplace_softmax(Z, xp=np):
+    """Turn each row of ``Z`` into probabilities.
 
     Subtracting the row maximum first keeps ``exp`` from overflowing.
     """
-    Z -= np.maximum.reduce(Z, axis=1, keepdims=True)
-    np.exp(Z, out=Z)
-    Z /= np.add.reduce(Z, axis=1, keepdims=True)
-    return Z
+    if xp is np:
+        Z -= np.maximum.reduce(Z, axis=1, keepdims=True)
+        np.exp(Z, out=Z)
+        Z /= np.add.reduce(Z, axis=1, keepdims=True)
+        return Z
+    E = xp.exp(Z - xp.max(Z, axis=1, keepdims=True))
+    return E / xp.sum(E, axis=1, keepdims=True)
 
 
-def log_softmax(Z):
+def log_softmax(Z, xp=np):
     """Return the log of the softmax of each row of ``Z`` (a new array)."""
-    Z = Z - Z.max(axis=1, keepdims=True)
-    Z -= np.log(np.exp(Z).sum(axis=1, keepdims=True))
-    return Z
+    Z = Z - xp.max(Z, axis=1, keepdims=True)
+    return Z - xp.log(xp.sum(xp.exp(Z), axis=1, keepdims=True))
 
 
-def log_logistic(Z):
+def log_logistic(Z, xp=np):
     """Return ``log(expit(Z))`` without underflow (a new array)."""
-    return -np.logaddexp(0, -Z)
+    return -xp.logaddexp(xp.zeros_like(Z), -Z)
 
 
 ACTIVATIONS = {

@@ -9,11 +9,18 @@ predicting exactly as before, and an unfitted one unfitted.
 A subclass adds what is specific to its targets: ``_validate_targets``
 (encode ``y``, decide the output activation), ``_target_weights`` (e.g. class
 weights) and ``_score_logits`` (the held-out score of early stopping).
+
+Under ``array_api_dispatch`` the network trains in the namespace of ``X`` and
+on its device (scikit-learn's pattern: everything follows ``X``). Targets and
+weights are checked and encoded on the host in NumPy, then moved to the
+device once.
 """
 
 from numbers import Integral
 
 import numpy as np
+from scipy.sparse import issparse
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
@@ -22,8 +29,18 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._array_api import (
+    check_float_dtype,
+    check_same_namespace,
+    input_namespace,
+    namespace_of,
+    numpy_dtype,
+    to_device,
+    to_host,
+    to_numpy_array,
+)
 from ._callbacks import CallbackSupportMixin
-from ._network import Network, logits
+from ._network import Network, logits, take
 from ._params import PARAMETER_CONSTRAINTS
 from ._split import validation_split
 from ._training import Hooks, TrainingState, lbfgs, minibatch_epochs
@@ -112,7 +129,27 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
+
+    @property
+    def _first_coef(self):
+        # The array whose namespace and device the fitted network lives in.
+        return self.coefs_[0]
+
+    def _check_input_namespace(self, X, method):
+        """Check that X is in the namespace and on the device of the weights."""
+        if check_same_namespace is not None:
+            check_same_namespace(X, self, attribute="_first_coef", method=method)
+        xp, device = namespace_of(self.coefs_[0])
+        if xp is not np and not get_config()["array_api_dispatch"]:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {xp.__name__} arrays "
+                f"(device {device}), so {method}() needs "
+                "sklearn.set_config(array_api_dispatch=True) and X of the same "
+                "namespace and device. To use it with NumPy arrays, convert it "
+                "first: model = sknumpynet.to_numpy(model)."
+            )
 
     # ------------------------------------------------------------------
     # Fit: validate, train a new state, commit
@@ -134,11 +171,19 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
     def _fit_transaction(self, X, y, sample_weight, incremental, classes):
         hidden = self._check_params()
         warm = hasattr(self, "coefs_") and (incremental or self.warm_start)
-        dtype = (
-            self.coefs_[0].dtype
-            if warm
-            else ((np.float64, np.float32) if self.dtype is None else self.dtype)
-        )
+        method = "partial_fit" if incremental else "fit"
+        if warm:
+            self._check_input_namespace(X, method)
+        # Everything follows X: the namespace and device to train in.
+        xp, device = input_namespace(X)
+        y, sample_weight = to_host(y), to_host(sample_weight)
+        if warm:
+            dtype = self.coefs_[0].dtype
+        elif self.dtype is None:
+            dtype = (xp.float64, xp.float32)
+        else:
+            dtype = getattr(xp, np.dtype(self.dtype).name)
+            check_float_dtype(xp, device, dtype)
         # validate_data sets n_features_in_ (and feature_names_in_) on a new
         # fit; the rollback in _fit undoes that if anything later fails.
         X, y = validate_data(
@@ -150,10 +195,13 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             multi_output=True,
             reset=not warm,
         )
+        host_dtype = numpy_dtype(X.dtype)
         y, targets = self._validate_targets(
-            y, dtype=X.dtype, warm=warm, incremental=incremental, classes=classes
+            y, dtype=host_dtype, warm=warm, incremental=incremental, classes=classes
         )
-        sample_weight = self._check_weights(sample_weight, X, y, targets, incremental)
+        sample_weight = self._check_weights(
+            sample_weight, X.shape[0], y, targets, incremental, host_dtype
+        )
         params = self.get_params()
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden, targets["n_outputs"]]
@@ -161,16 +209,25 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             state = self._saved_state(layer_units, targets)
         else:
             network = Network.initialize(
-                layer_units, self.activation, targets["out_activation"], X.dtype, rng
+                layer_units,
+                self.activation,
+                targets["out_activation"],
+                X.dtype,
+                rng,
+                xp,
+                device,
             )
             state = TrainingState(network)
 
         stochastic = self.solver in STOCHASTIC_SOLVERS
         train_idx, validation = np.arange(X.shape[0]), None
         if stochastic and self.early_stopping and not incremental:
+            # Split on the host (duplicate rows are found there), gather on
+            # the device.
             train_idx, validation = self._holdout(X, y, sample_weight, rng)
             if state.validation_scores is None:
                 state.validation_scores, state.validation_loss_curve = [], []
+        y, sample_weight = (to_device(a, xp, device) for a in (y, sample_weight))
 
         epochs = 1 if incremental else self.epochs
         context = self._init_callback_context(max_subtasks=epochs)
@@ -225,14 +282,20 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             )
         return hidden
 
-    def _check_weights(self, sample_weight, X, y, targets, incremental):
-        """Validate sample_weight, combined with the target weights; None if all 1."""
+    def _check_weights(self, sample_weight, n_samples, y, targets, incremental, dtype):
+        """Validate sample_weight, combined with the target weights; None if all 1.
+
+        On the host, in NumPy arrays of ``dtype``, whatever the namespace of X.
+        """
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                sample_weight,
+                np.empty((n_samples, 0)),  # stands for X: only its length counts
+                dtype=dtype,
+                ensure_non_negative=True,
             )
         sample_weight = self._target_weights(
-            sample_weight, y, targets, incremental=incremental, dtype=X.dtype
+            sample_weight, y, targets, incremental=incremental, dtype=dtype
         )
         if sample_weight is not None and not sample_weight.sum() > 0:
             raise ValueError(
@@ -246,9 +309,18 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         return sample_weight
 
     def _holdout(self, X, y, sample_weight, rng):
-        """Split off the early-stopping validation set; return train_idx, validation."""
+        """Split off the early-stopping validation set; return train_idx, validation.
+
+        ``y`` and ``sample_weight`` are NumPy arrays; the validation set is
+        moved to the namespace and device of X.
+        """
+        xp, device = namespace_of(X) if not issparse(X) else (np, None)
         train_idx, val_idx = validation_split(
-            X, y, sample_weight, self.validation_fraction, rng
+            X if xp is np else to_numpy_array(X),
+            y,
+            sample_weight,
+            self.validation_fraction,
+            rng,
         )
         if val_idx.shape[0] == 0:
             raise ValueError(
@@ -258,7 +330,9 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
                 "Increase validation_fraction or pass more data."
             )
         sw_val = None if sample_weight is None else sample_weight[val_idx]
-        return train_idx, (X[val_idx], y[val_idx], sw_val)
+        X_val = take(X, to_device(val_idx, xp, device), xp=xp)
+        y_val, sw_val = (to_device(a, xp, device) for a in (y[val_idx], sw_val))
+        return train_idx, (X_val, y_val, sw_val)
 
     def _saved_state(self, layer_units, targets):
         """Return a copy of the fitted state to continue training from."""
@@ -305,14 +379,16 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
     # Prediction
     # ------------------------------------------------------------------
 
-    def _logits(self, X):
+    def _logits(self, X, method):
         """Validate X and return the output layer's pre-activation.
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_outputs)
+        Z : array of shape (n_samples, n_outputs)
+            In the namespace and on the device of the fitted weights (and X).
         """
         check_is_fitted(self)
+        self._check_input_namespace(X, method)
         X = validate_data(
             self,
             X,

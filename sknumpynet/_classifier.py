@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import (
 )
 
 from ._activations import ACTIVATIONS, LOG_OUTPUT_ACTIVATIONS
+from ._array_api import namespace_of, to_device, to_numpy_array
 from ._base import BaseNumpyMLP
 from ._params import document
 
@@ -223,10 +224,17 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes (a label indicator matrix for multilabel).
         """
-        Z = self._logits(X)
+        Z = self._logits(X, "predict")
+        xp, device = namespace_of(Z)
         if self.out_activation_ == "logistic":
-            return (Z > 0).astype(int)
-        return self.classes_[np.argmax(Z, axis=1)]
+            return (Z > 0).astype(int) if xp is np else xp.astype(Z > 0, xp.int64)
+        indices = xp.argmax(Z, axis=1)
+        if xp is np:
+            return self.classes_[indices]
+        # classes_ stays on the host (it may hold strings); numeric labels go
+        # back to the device of X, as in scikit-learn's linear classifiers.
+        labels = self.classes_[to_numpy_array(indices)]
+        return labels if labels.dtype.kind in "OUS" else to_device(labels, xp, device)
 
     def predict_proba(self, X):
         """Probability of each class for each sample.
@@ -241,8 +249,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         proba : ndarray of shape (n_samples, n_classes)
             The class probabilities, in the order of ``classes_``.
         """
-        Z = self._logits(X)
-        return ACTIVATIONS[self.out_activation_](Z)
+        Z = self._logits(X, "predict_proba")
+        return ACTIVATIONS[self.out_activation_](Z, namespace_of(Z)[0])
 
     def predict_log_proba(self, X):
         """Log of the probability of each class for each sample.
@@ -260,8 +268,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             The log class probabilities, in the order of ``classes_``.
         """
-        Z = self._logits(X)
-        return LOG_OUTPUT_ACTIVATIONS[self.out_activation_](Z)
+        Z = self._logits(X, "predict_log_proba")
+        return LOG_OUTPUT_ACTIVATIONS[self.out_activation_](Z, namespace_of(Z)[0])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -384,11 +392,17 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
 
     def _score_logits(self, Z, y, sample_weight):
         """Accuracy of the output pre-activations on encoded targets."""
+        xp = namespace_of(Z)[0]
         if y.ndim == 1:
-            correct = np.argmax(Z, axis=1) == y
+            correct = xp.argmax(Z, axis=1) == y
         else:
-            correct = ((Z > 0) == (y > 0.5)).all(axis=1)
-        return np.average(correct, weights=sample_weight)
+            correct = xp.all((Z > 0) == (y > 0.5), axis=1)
+        if xp is np:
+            return np.average(correct, weights=sample_weight)
+        correct = xp.astype(correct, Z.dtype)
+        if sample_weight is None:
+            return xp.mean(correct)
+        return xp.sum(correct * sample_weight) / xp.sum(sample_weight)
 
 
 def class_weights(class_weight, y, sample_weight, classes):

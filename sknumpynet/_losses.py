@@ -9,22 +9,42 @@ shape ``(n_samples,)``), so no one-hot matrix is ever built; the others take
 a matrix ``Y`` of shape ``(n_samples, n_outputs)``. Losses return the *sum*
 over the samples (and outputs), weighted by ``scale`` when given, so that the
 caller decides on the normalisation.
+
+Each takes the array namespace ``xp`` of its arrays. Under NumPy a loss is a
+Python float and the class indices are used directly (fancy indexing); in
+other namespaces a loss stays a 0-d array on the arrays' device, so that a
+training loop converts it to a number once per epoch rather than
+synchronising with the device after every batch, and the true classes are
+picked by a comparison with ``arange(n_classes)``, which the array API has.
 """
 
 import numpy as np
 from scipy.special import xlogy
+from sklearn.utils._array_api import device
 
 # The smallest positive number of each precision, looked up once.
 _TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
 
 
-def _weighted_sum(losses, scale):
-    if scale is None:
-        return float(np.add.reduce(losses))
-    return float(np.dot(losses, scale))
+def _weighted_sum(losses, scale, xp=np):
+    if xp is np:
+        if scale is None:
+            return float(np.add.reduce(losses))
+        return float(np.dot(losses, scale))
+    return xp.sum(losses if scale is None else losses * scale)
 
 
-def softmax_cross_entropy(y, P, scale=None, rows=None):
+def _tiny(dtype, xp):
+    return _TINY[dtype] if xp is np else xp.finfo(dtype).smallest_normal
+
+
+def one_hot(y, n_classes, dtype, xp):
+    """Return the indicator matrix of class indices ``y`` (array API namespaces)."""
+    classes = xp.arange(n_classes, device=device(y))
+    return xp.astype(xp.reshape(y, (-1, 1)) == classes, dtype)
+
+
+def softmax_cross_entropy(y, P, scale=None, rows=None, xp=np):
     """Sum of ``-log P[i, y[i]]`` over the samples.
 
     Parameters
@@ -37,16 +57,23 @@ def softmax_cross_entropy(y, P, scale=None, rows=None):
         Weight of each sample's loss.
     rows : ndarray of shape (n_samples,), default=None
         ``arange(n_samples)``, when the caller keeps one at hand.
+    xp : namespace, default=numpy
 
     Returns
     -------
-    loss : float
+    loss : float, or a 0-d array outside NumPy
     """
-    rows = np.arange(y.shape[0]) if rows is None else rows
-    return negative_log_likelihood(P[rows, y], scale)
+    return negative_log_likelihood(true_class_proba(y, P, rows, xp), scale, xp)
 
 
-def negative_log_likelihood(p_true, scale=None):
+def true_class_proba(y, P, rows=None, xp=np):
+    """Return ``P[i, y[i]]`` for every sample ``i``."""
+    if xp is np:
+        return P[np.arange(y.shape[0]) if rows is None else rows, y]
+    return xp.sum(P * one_hot(y, P.shape[1], P.dtype, xp), axis=1)
+
+
+def negative_log_likelihood(p_true, scale=None, xp=np):
     """Sum of ``-log p`` over the probabilities of the true classes.
 
     Parameters
@@ -55,22 +82,26 @@ def negative_log_likelihood(p_true, scale=None):
         The probability each sample gave its true class; left unchanged.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
+    xp : namespace, default=numpy
 
     Returns
     -------
-    loss : float
+    loss : float, or a 0-d array outside NumPy
     """
-    log_p = np.log(np.maximum(p_true, _TINY[p_true.dtype]))
-    return -_weighted_sum(log_p, scale)
+    log_p = xp.log(xp.maximum(p_true, _tiny(p_true.dtype, xp)))
+    return -_weighted_sum(log_p, scale, xp)
 
 
-def inplace_softmax_delta(y, P, rows=None):
-    """Turn ``P`` into ``P - Y`` in place, the gradient of the loss w.r.t. logits."""
-    P[np.arange(y.shape[0]) if rows is None else rows, y] -= 1
+def inplace_softmax_delta(y, P, rows=None, xp=np):
+    """Return ``P - Y``, the gradient of the loss w.r.t. logits (P overwritten)."""
+    if xp is np:
+        P[np.arange(y.shape[0]) if rows is None else rows, y] -= 1
+        return P
+    P -= one_hot(y, P.shape[1], P.dtype, xp)
     return P
 
 
-def binary_cross_entropy(Y, P, scale=None, rows=None):
+def binary_cross_entropy(Y, P, scale=None, rows=None, xp=np):
     """Sum over the samples of the binary cross-entropy of every output.
 
     Parameters
@@ -83,24 +114,25 @@ def binary_cross_entropy(Y, P, scale=None, rows=None):
         Weight of each sample's loss.
     rows : ndarray, default=None
         Unused; for the same signature as ``softmax_cross_entropy``.
+    xp : namespace, default=numpy
 
     Returns
     -------
-    loss : float
+    loss : float, or a 0-d array outside NumPy
     """
-    eps = np.finfo(P.dtype).eps
-    P = np.clip(P, eps, 1 - eps)
-    losses = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).sum(axis=1)
-    return _weighted_sum(losses, scale)
+    eps = xp.finfo(P.dtype).eps
+    P = xp.clip(P, eps, 1 - eps)
+    losses = -xp.sum(Y * xp.log(P) + (1 - Y) * xp.log1p(-P), axis=1)
+    return _weighted_sum(losses, scale, xp)
 
 
-def inplace_residual_delta(Y, P, rows=None):
-    """Turn ``P`` into ``P - Y`` in place, the gradient of the loss w.r.t. logits."""
+def inplace_residual_delta(Y, P, rows=None, xp=np):
+    """Return ``P - Y``, the gradient of the loss w.r.t. logits (P overwritten)."""
     P -= Y
     return P
 
 
-def half_squared_error(Y, P, scale=None, rows=None):
+def half_squared_error(Y, P, scale=None, rows=None, xp=np):
     """Sum over the samples of ``sum((P - Y) ** 2) / 2`` over the outputs.
 
     Parameters
@@ -113,17 +145,21 @@ def half_squared_error(Y, P, scale=None, rows=None):
         Weight of each sample's loss.
     rows : ndarray, default=None
         Unused; for the same signature as ``softmax_cross_entropy``.
+    xp : namespace, default=numpy
 
     Returns
     -------
-    loss : float
+    loss : float, or a 0-d array outside NumPy
     """
     residual = P - Y
-    losses = 0.5 * np.einsum("ij,ij->i", residual, residual)
-    return _weighted_sum(losses, scale)
+    if xp is np:
+        losses = 0.5 * np.einsum("ij,ij->i", residual, residual)
+    else:
+        losses = 0.5 * xp.sum(residual * residual, axis=1)
+    return _weighted_sum(losses, scale, xp)
 
 
-def half_poisson_deviance(Y, P, scale=None, rows=None):
+def half_poisson_deviance(Y, P, scale=None, rows=None, xp=np):
     """Sum over the samples of half the Poisson deviance of every output.
 
     ``Y * log(Y / P) - Y + P``, which is zero where ``P == Y``, as in
@@ -139,14 +175,19 @@ def half_poisson_deviance(Y, P, scale=None, rows=None):
         Weight of each sample's loss.
     rows : ndarray, default=None
         Unused; for the same signature as ``softmax_cross_entropy``.
+    xp : namespace, default=numpy
 
     Returns
     -------
-    loss : float
+    loss : float, or a 0-d array outside NumPy
     """
-    P = np.maximum(P, np.finfo(P.dtype).tiny)
-    losses = (xlogy(Y, Y / P) - Y + P).sum(axis=1)
-    return _weighted_sum(losses, scale)
+    P = xp.maximum(P, _tiny(P.dtype, xp))
+    if xp is np:
+        y_log_ratio = xlogy(Y, Y / P)
+    else:  # xlogy: 0 where Y is 0
+        y_log_ratio = Y * xp.log(xp.where(Y > 0, Y / P, xp.ones_like(P)))
+    losses = xp.sum(y_log_ratio - Y + P, axis=1)
+    return _weighted_sum(losses, scale, xp)
 
 
 # Keyed by the output activation: the canonical loss of each, whose gradient

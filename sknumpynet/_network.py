@@ -8,12 +8,19 @@ views, so that an optimizer step is one array operation.
 Shapes: a batch ``X`` is ``(n_samples, layer_units[0])``; ``coefs[i]`` is
 ``(layer_units[i], layer_units[i + 1])``; the activations of layer ``i`` are
 ``(n_samples, layer_units[i])``.
+
+The parameters may live in any array-API namespace (PyTorch, CuPy, ...) and
+on any device; the network computes in that namespace, ``xp``. Under NumPy
+every step writes into the preallocated arrays of a :class:`Workspace`
+(``out=``), which is what makes the loop fast; elsewhere the same formulas
+return new arrays, which the libraries of GPUs allocate from a cache.
 """
 
 import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._losses import LOSSES, OUTPUT_DELTAS
+from ._array_api import namespace_of, to_device
+from ._losses import LOSSES, OUTPUT_DELTAS, true_class_proba
 
 
 def n_params(layer_units):
@@ -21,14 +28,14 @@ def n_params(layer_units):
     return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_units, layer_units[1:]))
 
 
-def unpack(flat, layer_units):
+def unpack(flat, layer_units, xp=np):
     """Cut a flat parameter vector into weight matrices and bias vectors (views).
 
     The weight matrices come first, layer by layer, then the bias vectors.
     """
     coefs, intercepts, start = [], [], 0
     for n_in, n_out in zip(layer_units, layer_units[1:]):
-        coefs.append(flat[start : start + n_in * n_out].reshape(n_in, n_out))
+        coefs.append(xp.reshape(flat[start : start + n_in * n_out], (n_in, n_out)))
         start += n_in * n_out
     for n_out in layer_units[1:]:
         intercepts.append(flat[start : start + n_out])
@@ -54,14 +61,16 @@ def logits(X, coefs, intercepts, activation, check_finite=False):
 
     Returns
     -------
-    Z : ndarray of shape (n_samples, n_outputs)
+    Z : array of shape (n_samples, n_outputs)
+        In the namespace and on the device of the weights.
     """
+    xp = namespace_of(coefs[0])[0]
     hidden_activation = ACTIVATIONS[activation]
     A = X
     last = len(coefs) - 1
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
         A = A @ coef
-        if i == 0 and check_finite and not np.isfinite(A).all():
+        if i == 0 and check_finite and not bool(xp.all(xp.isfinite(A))):
             raise ValueError(
                 "Input X contains NaN or infinity (or values so large that the "
                 "network's first layer overflows). Remove or impute them, e.g. "
@@ -69,7 +78,7 @@ def logits(X, coefs, intercepts, activation, check_finite=False):
             )
         A += intercept
         if i < last:
-            hidden_activation(A)
+            A = hidden_activation(A, xp)
     return A
 
 
@@ -91,23 +100,43 @@ class Workspace:
     that minibatches of dense input are gathered into (None for sparse input
     or full-batch training). ``dot`` multiplies the input batch, dense or
     sparse, by the first weight matrix.
+
+    Outside NumPy (``xp``) only the gradient is preallocated, on ``device``:
+    the batch's arrays are new arrays, and the activations and deltas lists
+    are None until a batch fills them.
     """
 
-    def __init__(self, batch_size, layer_units, dtype, sparse_input, gather=True):
-        self.X = (
-            np.empty((batch_size, layer_units[0]), dtype=dtype)
-            if gather and not sparse_input
-            else None
+    def __init__(
+        self,
+        batch_size,
+        layer_units,
+        dtype,
+        sparse_input,
+        gather=True,
+        xp=np,
+        device=None,
+    ):
+        self.xp = xp
+        self.n_layers = len(layer_units)
+        self.flat_grad = (
+            np.empty(n_params(layer_units), dtype=dtype)
+            if xp is np
+            else xp.zeros(n_params(layer_units), dtype=dtype, device=device)
         )
+        self.coef_grads, self.intercept_grads = unpack(self.flat_grad, layer_units, xp)
+        self.n_weights = sum(c.shape[0] * c.shape[1] for c in self.coef_grads)
+        self.X = None
+        if xp is not np:
+            self.dot = np.matmul
+            return
+        if gather and not sparse_input:
+            self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)
         self.activations = [None] + [
             np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:]
         ]
         self.deltas = [
             np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:-1]
         ]
-        self.flat_grad = np.empty(n_params(layer_units), dtype=dtype)
-        self.coef_grads, self.intercept_grads = unpack(self.flat_grad, layer_units)
-        self.n_weights = sum(c.size for c in self.coef_grads)
         self.weight_decay = np.empty(self.n_weights, dtype=dtype)
         self.rows = np.arange(batch_size)
         self.dot = _sparse_dot_into if sparse_input else np.matmul
@@ -115,6 +144,8 @@ class Workspace:
 
     def cut(self, n):
         """Return the activations, deltas and row indices of a batch of ``n``."""
+        if self.xp is not np:
+            return [None] * self.n_layers, [None] * (self.n_layers - 2), None
         if n not in self._cuts:
             self._cuts[n] = (
                 [None] + [a[:n] for a in self.activations[1:]],
@@ -125,11 +156,16 @@ class Workspace:
 
     def take_rows(self, X, idx):
         """Gather rows ``idx`` of ``X``: into the buffer when X is dense."""
-        if self.X is None:
-            return X[idx]
+        return take(X, idx, self.X, self.xp)
+
+
+def take(A, idx, out=None, xp=np):
+    """Return the rows ``idx`` of ``A``: gathered into ``out`` when given (NumPy)."""
+    if out is not None:
         # mode="clip" skips the bounds check, which copies through a hidden
         # temporary; the indices are ours and always valid.
-        return X.take(idx, axis=0, out=self.X[: idx.shape[0]], mode="clip")
+        return A.take(idx, axis=0, out=out[: idx.shape[0]], mode="clip")
+    return A[idx] if xp is np else xp.take(A, idx, axis=0)
 
 
 class Network:
@@ -143,8 +179,9 @@ class Network:
         Name of the hidden layers' activation (a key of ``ACTIVATIONS``).
     out_activation : str
         Name of the output activation; it also names the loss (``LOSSES``).
-    flat : ndarray of shape (n_params(layer_units),)
-        The parameters; ``coefs`` and ``intercepts`` are views of it.
+    flat : array of shape (n_params(layer_units),)
+        The parameters; ``coefs`` and ``intercepts`` are views of it. Its
+        namespace and device (``xp``, ``device``) are the network's.
     """
 
     def __init__(self, layer_units, activation, out_activation, flat):
@@ -152,17 +189,21 @@ class Network:
         self.activation = activation
         self.out_activation = out_activation
         self.flat = flat
-        self.coefs, self.intercepts = unpack(flat, self.layer_units)
-        self.n_weights = sum(c.size for c in self.coefs)
+        self.xp, self.device = namespace_of(flat)
+        self.coefs, self.intercepts = unpack(flat, self.layer_units, self.xp)
+        self.n_weights = sum(c.shape[0] * c.shape[1] for c in self.coefs)
 
     @classmethod
-    def initialize(cls, layer_units, activation, out_activation, dtype, rng):
+    def initialize(
+        cls, layer_units, activation, out_activation, dtype, rng, xp=np, device=None
+    ):
         """Draw the initial weights (Glorot and Bengio, 2010).
 
         Weights and biases are uniform in ``[-b, b]`` with
         ``b = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for logistic units and
-        6 otherwise, as in scikit-learn. They are drawn in float64 so that
-        both precisions start from the same network.
+        6 otherwise, as in scikit-learn. They are drawn on the host in float64
+        by ``rng``, so that both precisions and every namespace start from the
+        same network, and then moved to ``device`` of namespace ``xp`` once.
         """
         network = cls(
             layer_units, activation, out_activation, np.empty(n_params(layer_units))
@@ -173,23 +214,27 @@ class Network:
             bound = np.sqrt(factor / (fan_in + fan_out))
             coef[...] = rng.uniform(-bound, bound, (fan_in, fan_out))
             intercept[...] = rng.uniform(-bound, bound, fan_out)
-        return network.astype(dtype)
+        if xp is np:
+            return network.astype(dtype)
+        flat = xp.astype(to_device(network.flat, xp, device), dtype)
+        return cls(layer_units, activation, out_activation, flat)
 
     @classmethod
     def from_weights(cls, coefs, intercepts, activation, out_activation):
         """Build a network from a copy of these weights, in one new flat vector."""
+        xp = namespace_of(coefs[0])[0]
         layer_units = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
-        flat = np.concatenate([p.ravel() for p in list(coefs) + list(intercepts)])
+        parts = [xp.reshape(p, (-1,)) for p in list(coefs) + list(intercepts)]
+        flat = np.concatenate(parts) if xp is np else xp.concat(parts)
         return cls(layer_units, activation, out_activation, flat)
 
     def astype(self, dtype):
         """Return a copy of the network with parameters of ``dtype``."""
-        return type(self)(
-            self.layer_units,
-            self.activation,
-            self.out_activation,
-            self.flat.astype(dtype),
-        )
+        xp = self.xp
+        flat = self.flat.astype(dtype) if xp is np else xp.astype(self.flat, dtype)
+        if flat is self.flat:
+            flat = xp.asarray(flat, copy=True)
+        return type(self)(self.layer_units, self.activation, self.out_activation, flat)
 
     def copy(self):
         """Return a copy with its own parameters."""
@@ -200,18 +245,26 @@ class Network:
         return logits(X, self.coefs, self.intercepts, self.activation)
 
     def penalty(self):
-        """Half the squared norm of the weights (biases are not penalised)."""
+        """Half the squared norm of the weights (biases are not penalised).
+
+        A float under NumPy, a 0-d array on the device elsewhere.
+        """
         weights = self.flat[: self.n_weights]
-        return 0.5 * float(np.dot(weights, weights))
+        if self.xp is np:
+            return 0.5 * float(np.dot(weights, weights))
+        return 0.5 * self.xp.sum(weights * weights)
 
     def loss(self, Z, y, sample_weight=None):
         """Mean loss of output pre-activations ``Z`` against encoded targets ``y``.
 
-        ``Z`` is overwritten with the output activation.
+        ``Z`` may be overwritten. A float under NumPy, a 0-d array elsewhere.
         """
-        P = ACTIVATIONS[self.out_activation](Z)
-        total = LOSSES[self.out_activation](y, P, sample_weight)
-        return total / (y.shape[0] if sample_weight is None else sample_weight.sum())
+        xp = self.xp
+        P = ACTIVATIONS[self.out_activation](Z, xp)
+        total = LOSSES[self.out_activation](y, P, sample_weight, xp=xp)
+        if sample_weight is None:
+            return total / y.shape[0]
+        return total / xp.sum(sample_weight)
 
     def forward(self, activations, masks=None, dot=np.matmul):
         """Fill ``activations[1:]`` from the input batch ``activations[0]``.
@@ -221,18 +274,23 @@ class Network:
         inverted-dropout mask of hidden layer ``i + 1``. ``dot`` multiplies
         the input batch by the first weight matrix.
         """
+        xp = self.xp
         hidden_activation = ACTIVATIONS[self.activation]
         last = len(self.coefs) - 1
         for i, (coef, intercept) in enumerate(zip(self.coefs, self.intercepts)):
-            Z = (dot if i == 0 else np.matmul)(
-                activations[i], coef, out=activations[i + 1]
-            )
+            if xp is np:
+                Z = (dot if i == 0 else np.matmul)(
+                    activations[i], coef, out=activations[i + 1]
+                )
+            else:
+                Z = activations[i] @ coef
             Z += intercept
             if i < last:
-                hidden_activation(Z)
+                Z = hidden_activation(Z, xp)
                 if masks is not None:
                     Z *= masks[i]
-        ACTIVATIONS[self.out_activation](activations[-1])
+            activations[i + 1] = Z
+        activations[-1] = ACTIVATIONS[self.out_activation](activations[-1], xp)
         return activations
 
     def backprop(self, X, y, scale, l2, workspace, masks=None, keep=1.0, p_true=None):
@@ -267,6 +325,7 @@ class Network:
             with ``p_true``, the penalty alone. The gradient is that of the
             sum divided by ``n_samples``.
         """
+        xp = self.xp
         n_samples = X.shape[0]
         activations, deltas, rows = workspace.cut(n_samples)
         coef_grads, intercept_grads = workspace.coef_grads, workspace.intercept_grads
@@ -274,37 +333,47 @@ class Network:
         self.forward(activations, masks, workspace.dot)
         out = self.out_activation
         if p_true is None:
-            loss = LOSSES[out](y, activations[-1], scale, rows)
+            loss = LOSSES[out](y, activations[-1], scale, rows, xp)
         else:
-            p_true[...] = activations[-1][rows, y]
+            p_true[...] = true_class_proba(y, activations[-1], rows, xp)
             loss = 0.0
         # The output delta P - Y overwrites the output activation.
-        delta = OUTPUT_DELTAS[out](y, activations[-1], rows)
+        delta = OUTPUT_DELTAS[out](y, activations[-1], rows, xp)
         if scale is None:
             delta *= 1.0 / n_samples
         else:
-            delta *= (scale * (1.0 / n_samples))[:, np.newaxis]
+            delta *= xp.reshape(scale * (1.0 / n_samples), (-1, 1))
 
         derivative = DERIVATIVES[self.activation]
         for i in range(len(self.coefs) - 1, -1, -1):
-            (workspace.dot if i == 0 else np.matmul)(
-                activations[i].T, delta, out=coef_grads[i]
-            )
-            np.add.reduce(delta, axis=0, out=intercept_grads[i])
+            if xp is np:
+                (workspace.dot if i == 0 else np.matmul)(
+                    activations[i].T, delta, out=coef_grads[i]
+                )
+                np.add.reduce(delta, axis=0, out=intercept_grads[i])
+            else:
+                coef_grads[i][...] = activations[i].T @ delta
+                intercept_grads[i][...] = xp.sum(delta, axis=0)
             if i == 0:
                 # No delta for the input layer: nothing below it learns.
                 break
-            delta = np.matmul(delta, self.coefs[i].T, out=deltas[i - 1])
+            if xp is np:
+                delta = np.matmul(delta, self.coefs[i].T, out=deltas[i - 1])
+            else:
+                delta = delta @ self.coefs[i].T
             if masks is not None:
                 delta *= masks[i - 1]
                 # Undo the mask's 1/keep scaling so the derivative sees the
                 # unit's real output (dropped units have zero delta anyway).
                 activations[i] *= keep
-            derivative(activations[i], delta)
+            delta = derivative(activations[i], delta, xp)
         if l2:
             loss += l2 * self.penalty()
             # The weights come first in the flat vector: one operation for all.
             weights = self.flat[: workspace.n_weights]
-            np.multiply(weights, l2 / n_samples, out=workspace.weight_decay)
-            workspace.flat_grad[: workspace.n_weights] += workspace.weight_decay
+            if xp is np:
+                np.multiply(weights, l2 / n_samples, out=workspace.weight_decay)
+                workspace.flat_grad[: workspace.n_weights] += workspace.weight_decay
+            else:
+                workspace.flat_grad[: workspace.n_weights] += weights * (l2 / n_samples)
         return loss

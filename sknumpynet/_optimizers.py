@@ -9,9 +9,23 @@ arrays are scratch space owned by the caller and may be overwritten.
 An optimizer's state comes out of ``state_dict()`` as plain numbers and
 arrays, and goes back in through :func:`make_optimizer`, so that an estimator
 stores no optimizer object: it stays a copyable, safely serialisable value.
+
+The parameters may be arrays of any array-API namespace that supports
+in-place operators (NumPy, PyTorch, CuPy, ...); the state lives beside them.
 """
 
 import numpy as np
+
+from ._array_api import namespace_of
+
+
+def _copy(array):
+    xp = namespace_of(array)[0]
+    return array.copy() if xp is np else xp.asarray(array, copy=True)
+
+
+def _zeros_like(params):
+    return [namespace_of(p)[0].zeros_like(p) for p in params]
 
 
 class SGDOptimizer:
@@ -50,7 +64,7 @@ class SGDOptimizer:
         self.momentum = momentum
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocities = [np.zeros_like(p) for p in params] if momentum else None
+        self.velocities = _zeros_like(params) if momentum else None
 
     def state_dict(self):
         """Return the state that training changes: step size and velocities."""
@@ -58,14 +72,14 @@ class SGDOptimizer:
             "learning_rate": float(self.learning_rate),
             "velocities": None
             if self.velocities is None
-            else [v.copy() for v in self.velocities],
+            else [_copy(v) for v in self.velocities],
         }
 
     def load_state(self, state):
         """Continue from a ``state_dict()`` (the arrays are copied)."""
         self.learning_rate = state["learning_rate"]
         if state["velocities"] is not None:
-            self.velocities = [v.copy() for v in state["velocities"]]
+            self.velocities = [_copy(v) for v in state["velocities"]]
 
     def update_params(self, params, grads):
         """Take one step: ``p += momentum * v - lr * g`` (``v`` updated first)."""
@@ -145,24 +159,24 @@ class AdamOptimizer:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
+        self.ms = _zeros_like(params)
+        self.vs = _zeros_like(params)
 
     def state_dict(self):
         """Return the state that training changes: step count and moments."""
         return {
             "t": self.t,
             "learning_rate": float(self.learning_rate),
-            "ms": [m.copy() for m in self.ms],
-            "vs": [v.copy() for v in self.vs],
+            "ms": [_copy(m) for m in self.ms],
+            "vs": [_copy(v) for v in self.vs],
         }
 
     def load_state(self, state):
         """Continue from a ``state_dict()`` (the arrays are copied)."""
         self.t = state["t"]
         self.learning_rate = state["learning_rate"]
-        self.ms = [m.copy() for m in state["ms"]]
-        self.vs = [v.copy() for v in state["vs"]]
+        self.ms = [_copy(m) for m in state["ms"]]
+        self.vs = [_copy(v) for v in state["vs"]]
 
     def update_params(self, params, grads):
         """Take one Adam step, bias-corrected through the step size."""
@@ -178,11 +192,15 @@ class AdamOptimizer:
             grad *= 1 - b2
             v += grad
             # grad is scratch from here on: it becomes the step.
-            np.sqrt(v, out=grad)
-            grad += self.epsilon
-            np.divide(m, grad, out=grad)
-            grad *= lr
-            param -= grad
+            xp = namespace_of(param)[0]
+            if xp is np:
+                np.sqrt(v, out=grad)
+                grad += self.epsilon
+                np.divide(m, grad, out=grad)
+                grad *= lr
+                param -= grad
+            else:
+                param -= float(lr) * m / (xp.sqrt(v) + self.epsilon)
 
     def iteration_ends(self, time_step):
         """Adam keeps its step size between epochs."""

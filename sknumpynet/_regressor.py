@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._activations import ACTIVATIONS
+from ._array_api import namespace_of
 from ._base import BaseNumpyMLP
 from ._params import document
 
@@ -182,9 +183,10 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values (one column per output when there are several).
         """
-        Z = self._logits(X)
-        P = ACTIVATIONS[self.out_activation_](Z)
-        return P.ravel() if P.shape[1] == 1 else P
+        Z = self._logits(X, "predict")
+        xp = namespace_of(Z)[0]
+        P = ACTIVATIONS[self.out_activation_](Z, xp)
+        return xp.reshape(P, (-1,)) if P.shape[1] == 1 else P
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -229,5 +231,5 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         """
         if y.shape[0] < 2:
             return np.nan
-        P = Z if self.loss == "squared_error" else np.exp(Z)
+        P = Z if self.loss == "squared_error" else namespace_of(Z)[0].exp(Z)
         return r2_score(y, P, sample_weight=sample_weight)

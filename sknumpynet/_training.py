@@ -5,6 +5,12 @@ curves and counters) and return it; they never see the estimator. What they
 need from it comes in plain form: the estimator's parameters as a dict, the
 data already validated and encoded, and a :class:`Hooks` object through which
 the estimator is told of each epoch (callbacks) and scores the held-out set.
+
+The data and the network may live in any array-API namespace and on any
+device (see ``_array_api.py``). The random draws stay on the host, in the
+same NumPy stream for every namespace, and move to the device once per
+epoch; the loss stays on the device until the end of the epoch, where it is
+read once.
 """
 
 import time
@@ -16,8 +22,9 @@ import scipy.optimize
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
+from ._array_api import namespace_of, numpy_dtype, to_device, to_numpy_array
 from ._losses import negative_log_likelihood
-from ._network import Workspace
+from ._network import Workspace, take
 from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
 
 # An epoch whose mean loss exceeds this many times the loss the fit started
@@ -87,13 +94,25 @@ def objective_weights(sample_weight, l2, train_idx=slice(None)):
     """
     if sample_weight is None:
         return None, l2
-    mean = sample_weight[train_idx].mean()
+    xp = namespace_of(sample_weight)[0]
+    if xp is np:
+        mean = sample_weight[train_idx].mean()
+    else:  # one read from the device per fit
+        mean = float(xp.mean(_rows(sample_weight, train_idx)))
     return sample_weight / mean, l2 / mean
 
 
-def _check_diverged(state, loss, limit, params, epoch):
+def _rows(A, idx):
+    """Rows ``idx`` (NumPy indices or a slice) of an array of any namespace."""
+    xp, device = namespace_of(A)
+    if xp is np or isinstance(idx, slice):
+        return A[idx]
+    return xp.take(A, to_device(idx, xp, device), axis=0)
+
+
+def _check_diverged(state, loss, limit, params, epoch, weights_finite=True):
     """Raise TrainingDiverged when the loss or the weights have blown up."""
-    if np.isfinite(loss) and loss <= limit and np.isfinite(state.network.flat).all():
+    if np.isfinite(loss) and loss <= limit and weights_finite:
         return
     if params["solver"] == "lbfgs":
         advice = (
@@ -124,18 +143,18 @@ def _track_progress(state, params, hooks, best_flat):
     """
     tol = params["tol"]
     if hooks.validates:
-        val_loss, val_score = hooks.validate(state.network)
+        val_loss, val_score = map(float, hooks.validate(state.network))
         highest = max(state.validation_scores, default=-np.inf)
         best = state.best_validation_loss
         best = np.inf if best is None else best
-        state.validation_loss_curve.append(float(val_loss))
-        state.validation_scores.append(float(val_score))
+        state.validation_loss_curve.append(val_loss)
+        state.validation_scores.append(val_score)
         improved = tol is not None and (
             val_score >= highest + tol or val_loss <= best - tol
         )
         if val_loss < best:
-            state.best_validation_loss = float(val_loss)
-            state.best_validation_score = float(val_score)
+            state.best_validation_loss = val_loss
+            state.best_validation_score = val_score
             best_flat[...] = state.network.flat
     else:
         best = np.inf if state.best_loss is None else state.best_loss
@@ -190,52 +209,74 @@ def minibatch_epochs(
     state : TrainingState
     """
     network = state.network
+    xp, device = network.xp, network.device
     settings = optimizer_settings(params)
     optimizer = make_optimizer(settings, [network.flat], state.optimizer)
     scale, l2 = objective_weights(sample_weight, params["l2"], train_idx)
     n_train = train_idx.shape[0]
     # Samples seen per epoch, each counted by its weight: an integer weight
     # acts as repeated rows in the 'invscaling' schedule too.
-    n_seen = n_train if sample_weight is None else float(sample_weight[train_idx].sum())
+    n_seen = (
+        n_train
+        if sample_weight is None
+        else float(xp.sum(_rows(sample_weight, train_idx)))
+    )
     batch_size = min(params["batch_size"], n_train)
-    workspace = Workspace(batch_size, network.layer_units, X.dtype, sparse.issparse(X))
-    y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
-    scale_buffer = None if scale is None else np.empty(batch_size, X.dtype)
+    workspace = Workspace(
+        batch_size,
+        network.layer_units,
+        X.dtype,
+        sparse.issparse(X),
+        xp=xp,
+        device=device,
+    )
+    # NumPy gathers each batch into these buffers; other namespaces allocate.
+    y_buffer = scale_buffer = None
+    if xp is np:
+        y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
+        scale_buffer = None if scale is None else np.empty(batch_size, X.dtype)
     params_list, grads = [network.flat], [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
     # Softmax outputs: the true-class probabilities of the whole epoch, whose
     # log is taken once per epoch instead of once per batch.
-    epoch_p = (
-        np.empty(n_train, X.dtype) if network.out_activation == "softmax" else None
-    )
-    best_flat = network.flat.copy() if hooks.validates else None
+    epoch_p = None
+    if network.out_activation == "softmax":
+        epoch_p = (
+            np.empty(n_train, X.dtype)
+            if xp is np
+            else xp.empty(n_train, dtype=X.dtype, device=device)
+        )
+    best_flat = _copy(network.flat) if hooks.validates else None
     limit = None
     start_time = time.perf_counter()
     for _ in range(epochs):
         hooks.epoch_begin()
-        checkpoint = network.flat.copy(), optimizer.state_dict()
+        checkpoint = _copy(network.flat), optimizer.state_dict()
         order = rng.permutation(train_idx) if params["shuffle"] else train_idx
+        # The epoch's random draws move to the device once, not per batch.
+        order_on_device = to_device(order, xp, device)
+        epoch_masks = None
+        if dropout and xp is not np:
+            epoch_masks = _epoch_masks(
+                rng, n_train, batch_size, hidden_units, dropout, X.dtype, xp, device
+            )
         accumulated_loss = 0.0
         try:
             for start in range(0, n_train, batch_size):
-                idx = order[start : start + batch_size]
+                idx = order_on_device[start : start + batch_size]
                 n = idx.shape[0]
                 masks = None
-                if dropout:
-                    masks = [
-                        (rng.random_sample((n, units)) >= dropout).astype(X.dtype)
-                        / X.dtype.type(1 - dropout)
-                        for units in hidden_units
-                    ]
+                if epoch_masks is not None:
+                    masks = [m[start : start + n] for m in epoch_masks]
+                elif dropout:
+                    masks = _dropout_masks(rng, n, hidden_units, dropout, X.dtype)
                 p_true = None if epoch_p is None else epoch_p[start : start + n]
                 batch_scale = (
-                    None
-                    if scale is None
-                    else scale.take(idx, out=scale_buffer[:n], mode="clip")
+                    None if scale is None else take(scale, idx, scale_buffer, xp)
                 )
                 batch_loss = network.backprop(
                     workspace.take_rows(X, idx),
-                    y.take(idx, axis=0, out=y_buffer[:n], mode="clip"),
+                    take(y, idx, y_buffer, xp),
                     batch_scale,
                     l2,
                     workspace,
@@ -247,8 +288,8 @@ def minibatch_epochs(
                     # The loss of the weights the fit starts from, per sample.
                     first = batch_loss
                     if p_true is not None:
-                        first += negative_log_likelihood(p_true, batch_scale)
-                    limit = DIVERGENCE_FACTOR * max(first / n, 1.0)
+                        first += negative_log_likelihood(p_true, batch_scale, xp)
+                    limit = DIVERGENCE_FACTOR * max(float(first) / n, 1.0)
                 accumulated_loss += batch_loss
                 optimizer.update_params(params_list, grads)
         except KeyboardInterrupt:
@@ -262,11 +303,19 @@ def minibatch_epochs(
             )
             break
         if epoch_p is not None:
-            accumulated_loss += negative_log_likelihood(
-                epoch_p, None if scale is None else scale[order]
-            )
+            epoch_scale = None if scale is None else take(scale, order_on_device, xp=xp)
+            accumulated_loss += negative_log_likelihood(epoch_p, epoch_scale, xp)
+        if xp is np:
+            weights_finite = np.isfinite(network.flat).all()
+        else:
+            # The epoch's one read from the device: non-finite weights turn
+            # the loss into NaN (0 * inf), so the loss alone tells both.
+            accumulated_loss = float(accumulated_loss + 0.0 * xp.sum(network.flat))
+            weights_finite = True
         state.loss = accumulated_loss / n_train
-        _check_diverged(state, state.loss, limit, params, state.n_iter + 1)
+        _check_diverged(
+            state, state.loss, limit, params, state.n_iter + 1, weights_finite
+        )
 
         state.n_iter += 1
         state.t += n_seen
@@ -301,6 +350,36 @@ def minibatch_epochs(
     return state
 
 
+def _copy(array):
+    xp = namespace_of(array)[0]
+    return array.copy() if xp is np else xp.asarray(array, copy=True)
+
+
+def _dropout_masks(rng, n, hidden_units, dropout, dtype):
+    """Inverted-dropout masks of one batch of ``n``, one per hidden layer (NumPy)."""
+    return [
+        (rng.random_sample((n, units)) >= dropout).astype(dtype)
+        / dtype.type(1 - dropout)
+        for units in hidden_units
+    ]
+
+
+def _epoch_masks(rng, n_train, batch_size, hidden_units, dropout, dtype, xp, device):
+    """Draw the dropout masks of a whole epoch and move them to the device once.
+
+    They are drawn batch by batch, as :func:`_dropout_masks` draws them under
+    NumPy, so that every namespace sees the same random stream.
+    """
+    host_dtype = numpy_dtype(dtype)
+    masks = [np.empty((n_train, units), dtype=host_dtype) for units in hidden_units]
+    for start in range(0, n_train, batch_size):
+        n = min(batch_size, n_train - start)
+        batch = _dropout_masks(rng, n, hidden_units, dropout, host_dtype)
+        for mask, part in zip(masks, batch):
+            mask[start : start + n] = part
+    return [to_device(mask, xp, device) for mask in masks]
+
+
 def lbfgs(state, X, y, sample_weight, params, *, hooks):
     """Train ``state`` by full-batch L-BFGS (scipy's L-BFGS-B) on the flat parameters.
 
@@ -312,24 +391,41 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
     state : TrainingState
     """
     network = state.network
+    xp, device = network.xp, network.device
     n_samples = X.shape[0]
     scale, l2 = objective_weights(sample_weight, params["l2"])
     workspace = Workspace(
-        n_samples, network.layer_units, X.dtype, sparse.issparse(X), gather=False
+        n_samples,
+        network.layer_units,
+        X.dtype,
+        sparse.issparse(X),
+        gather=False,
+        xp=xp,
+        device=device,
     )
+    # scipy's optimiser works on a float64 vector on the host; the loss and
+    # the gradient are computed in the network's namespace, on its device.
+    host_dtype = numpy_dtype(X.dtype)
+
+    def set_weights(packed):
+        if xp is np:
+            network.flat[...] = packed
+        else:
+            network.flat[...] = to_device(packed.astype(host_dtype), xp, device)
 
     def loss_and_grad(packed):
-        network.flat[...] = packed
+        set_weights(packed)
         loss = network.backprop(X, y, scale, l2, workspace)
-        return loss / n_samples, workspace.flat_grad.astype(np.float64)
+        grad = to_numpy_array(workspace.flat_grad)
+        return float(loss) / n_samples, grad.astype(np.float64)
 
-    start = network.flat.astype(np.float64)
+    start = to_numpy_array(network.flat).astype(np.float64)
     last = {"x": start, "fun": np.nan}
 
     def on_iteration(intermediate_result):
         hooks.epoch_begin()
         last["x"], last["fun"] = intermediate_result.x.copy(), intermediate_result.fun
-        network.flat[...] = last["x"]
+        set_weights(last["x"])
         state.n_iter += 1
         state.loss = float(last["fun"])
         state.loss_curve.append(state.loss)
@@ -372,10 +468,12 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             UserWarning,
             stacklevel=6,
         )
-    network.flat[...] = x
+    set_weights(x)
     if state.n_iter:
         state.loss = float(fun)
-        _check_diverged(state, state.loss, np.inf, params, state.n_iter)
+        _check_diverged(
+            state, state.loss, np.inf, params, state.n_iter, np.isfinite(x).all()
+        )
         best = np.inf if state.best_loss is None else state.best_loss
         state.best_loss = min(best, state.loss)
     return state
