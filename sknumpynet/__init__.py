@@ -12,6 +12,7 @@ targets.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._array_api import to_numpy
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from ._regressor import NumpyMLPRegressor
@@ -33,4 +34,5 @@ __all__ = [
     "iter_chunks",
     "load_mnist_idx",
     "partial_fit_chunks",
+    "to_numpy",
 ]

@@ -67,7 +67,7 @@ def inplace_relu(Z, xp=np):
     """Apply the rectified linear unit."""
     if xp is np:
         return np.maximum(Z, 0, out=Z)
-    return xp.maximum(Z, 0)
+    return xp.clip(Z, min=0)
 
 
 def inplace_relu_derivative(A, delta, xp=np):

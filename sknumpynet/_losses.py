@@ -88,7 +88,7 @@ def negative_log_likelihood(p_true, scale=None, xp=np):
     -------
     loss : float, or a 0-d array outside NumPy
     """
-    log_p = xp.log(xp.maximum(p_true, _tiny(p_true.dtype, xp)))
+    log_p = xp.log(xp.clip(p_true, min=_tiny(p_true.dtype, xp)))
     return -_weighted_sum(log_p, scale, xp)
 
 
@@ -181,7 +181,7 @@ def half_poisson_deviance(Y, P, scale=None, rows=None, xp=np):
     -------
     loss : float, or a 0-d array outside NumPy
     """
-    P = xp.maximum(P, _tiny(P.dtype, xp))
+    P = xp.clip(P, min=_tiny(P.dtype, xp))
     if xp is np:
         y_log_ratio = xlogy(Y, Y / P)
     else:  # xlogy: 0 where Y is 0

@@ -263,11 +263,11 @@ def minibatch_epochs(
         accumulated_loss = 0.0
         try:
             for start in range(0, n_train, batch_size):
-                idx = order_on_device[start : start + batch_size]
+                idx = order_on_device[start : min(start + batch_size, n_train)]
                 n = idx.shape[0]
                 masks = None
                 if epoch_masks is not None:
-                    masks = [m[start : start + n] for m in epoch_masks]
+                    masks = [m[start : start + n, ...] for m in epoch_masks]
                 elif dropout:
                     masks = _dropout_masks(rng, n, hidden_units, dropout, X.dtype)
                 p_true = None if epoch_p is None else epoch_p[start : start + n]
@@ -288,7 +288,8 @@ def minibatch_epochs(
                     # The loss of the weights the fit starts from, per sample.
                     first = batch_loss
                     if p_true is not None:
-                        first += negative_log_likelihood(p_true, batch_scale, xp)
+                        # Not +=: a 0-d array would change batch_loss in place.
+                        first = first + negative_log_likelihood(p_true, batch_scale, xp)
                     limit = DIVERGENCE_FACTOR * max(float(first) / n, 1.0)
                 accumulated_loss += batch_loss
                 optimizer.update_params(params_list, grads)

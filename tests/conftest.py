@@ -1,4 +1,9 @@
 import os
+
+# scikit-learn's array API support needs scipy's, which reads this variable
+# when scipy is first imported: set it before anything imports scipy.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 from pathlib import Path
 
 import numpy as np
