@@ -156,7 +156,11 @@ class Workspace:
 
     def take_rows(self, X, idx):
         """Gather rows ``idx`` of ``X``: into the buffer when X is dense."""
-        return take(X, idx, self.X, self.xp)
+        if self.X is not None:
+            # mode="clip" skips the bounds check, which copies through a
+            # hidden temporary; the indices are ours and always valid.
+            return X.take(idx, axis=0, out=self.X[: idx.shape[0]], mode="clip")
+        return take(X, idx, xp=self.xp)
 
 
 def take(A, idx, out=None, xp=np):
@@ -335,7 +339,11 @@ class Network:
         if p_true is None:
             loss = LOSSES[out](y, activations[-1], scale, rows, xp)
         else:
-            p_true[...] = true_class_proba(y, activations[-1], rows, xp)
+            p_true[...] = (
+                activations[-1][rows, y]
+                if xp is np
+                else true_class_proba(y, activations[-1], rows, xp)
+            )
             loss = 0.0
         # The output delta P - Y overwrites the output activation.
         delta = OUTPUT_DELTAS[out](y, activations[-1], rows, xp)

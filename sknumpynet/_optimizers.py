@@ -159,6 +159,7 @@ class AdamOptimizer:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
+        self._numpy = isinstance(params[0], np.ndarray)
         self.ms = _zeros_like(params)
         self.vs = _zeros_like(params)
 
@@ -192,14 +193,14 @@ class AdamOptimizer:
             grad *= 1 - b2
             v += grad
             # grad is scratch from here on: it becomes the step.
-            xp = namespace_of(param)[0]
-            if xp is np:
+            if self._numpy:
                 np.sqrt(v, out=grad)
                 grad += self.epsilon
                 np.divide(m, grad, out=grad)
                 grad *= lr
                 param -= grad
             else:
+                xp = namespace_of(param)[0]
                 param -= float(lr) * m / (xp.sqrt(v) + self.epsilon)
 
     def iteration_ends(self, time_step):

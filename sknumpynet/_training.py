@@ -247,6 +247,11 @@ def minibatch_epochs(
             else xp.empty(n_train, dtype=X.dtype, device=device)
         )
     best_flat = _copy(network.flat) if hooks.validates else None
+    # Batch bounds, computed once (array-API slices may not run past the end).
+    batches = [
+        (start, min(start + batch_size, n_train))
+        for start in range(0, n_train, batch_size)
+    ]
     limit = None
     start_time = time.perf_counter()
     for _ in range(epochs):
@@ -262,9 +267,9 @@ def minibatch_epochs(
             )
         accumulated_loss = 0.0
         try:
-            for start in range(0, n_train, batch_size):
-                idx = order_on_device[start : min(start + batch_size, n_train)]
-                n = idx.shape[0]
+            for start, stop in batches:
+                idx = order_on_device[start:stop]
+                n = stop - start
                 masks = None
                 if epoch_masks is not None:
                     masks = [m[start : start + n, ...] for m in epoch_masks]
@@ -276,7 +281,9 @@ def minibatch_epochs(
                 )
                 batch_loss = network.backprop(
                     workspace.take_rows(X, idx),
-                    take(y, idx, y_buffer, xp),
+                    y.take(idx, axis=0, out=y_buffer[:n], mode="clip")
+                    if y_buffer is not None
+                    else take(y, idx, xp=xp),
                     batch_scale,
                     l2,
                     workspace,
