@@ -7,7 +7,8 @@ the loops (minibatch epochs and L-BFGS) and ``_optimizers.py`` for the update
 rules; then ``_base.py``, the scikit-learn shell that validates, hands the
 data to a loop and commits what it returns; ``_classifier.py`` and
 ``_regressor.py`` hold only what is specific to classes and to real-valued
-targets.
+targets. ``_array_api.py`` finds the array library and device of the data
+(NumPy, PyTorch, CuPy, ...) that the math computes in.
 """
 
 from importlib.metadata import PackageNotFoundError, version

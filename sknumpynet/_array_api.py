@@ -13,7 +13,11 @@ import numpy as np
 from scipy import sparse
 from sklearn import get_config
 from sklearn.externals import array_api_compat
-from sklearn.utils._array_api import _convert_to_numpy, get_namespace_and_device
+from sklearn.utils._array_api import (
+    _convert_to_numpy,
+    _is_numpy_namespace,
+    get_namespace_and_device,
+)
 
 try:  # scikit-learn >= 1.9
     from sklearn.utils._array_api import (
@@ -34,11 +38,7 @@ def input_namespace(X):
     if sparse.issparse(X):
         return np, None
     xp, is_array_api, device = get_namespace_and_device(X)
-    if (
-        not is_array_api
-        or xp.__name__ in ("numpy", "array_api_compat.numpy")
-        or (xp.__name__.endswith("array_api_compat.numpy"))
-    ):
+    if not is_array_api or _is_numpy_namespace(xp):
         return np, None
     if move_to is None:  # pragma: no cover
         raise ImportError(
@@ -53,6 +53,12 @@ def namespace_of(array):
     if isinstance(array, np.ndarray):
         return np, None
     return array_api_compat.array_namespace(array), array_api_compat.device(array)
+
+
+def copy_array(array):
+    """Return a copy of an array of any namespace, on its device."""
+    xp = namespace_of(array)[0]
+    return array.copy() if xp is np else xp.asarray(array, copy=True)
 
 
 def to_device(array, xp, device):

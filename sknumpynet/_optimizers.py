@@ -16,12 +16,7 @@ in-place operators (NumPy, PyTorch, CuPy, ...); the state lives beside them.
 
 import numpy as np
 
-from ._array_api import namespace_of
-
-
-def _copy(array):
-    xp = namespace_of(array)[0]
-    return array.copy() if xp is np else xp.asarray(array, copy=True)
+from ._array_api import copy_array, namespace_of
 
 
 def _zeros_like(params):
@@ -72,14 +67,14 @@ class SGDOptimizer:
             "learning_rate": float(self.learning_rate),
             "velocities": None
             if self.velocities is None
-            else [_copy(v) for v in self.velocities],
+            else [copy_array(v) for v in self.velocities],
         }
 
     def load_state(self, state):
         """Continue from a ``state_dict()`` (the arrays are copied)."""
         self.learning_rate = state["learning_rate"]
         if state["velocities"] is not None:
-            self.velocities = [_copy(v) for v in state["velocities"]]
+            self.velocities = [copy_array(v) for v in state["velocities"]]
 
     def update_params(self, params, grads):
         """Take one step: ``p += momentum * v - lr * g`` (``v`` updated first)."""
@@ -168,16 +163,16 @@ class AdamOptimizer:
         return {
             "t": self.t,
             "learning_rate": float(self.learning_rate),
-            "ms": [_copy(m) for m in self.ms],
-            "vs": [_copy(v) for v in self.vs],
+            "ms": [copy_array(m) for m in self.ms],
+            "vs": [copy_array(v) for v in self.vs],
         }
 
     def load_state(self, state):
         """Continue from a ``state_dict()`` (the arrays are copied)."""
         self.t = state["t"]
         self.learning_rate = state["learning_rate"]
-        self.ms = [_copy(m) for m in state["ms"]]
-        self.vs = [_copy(v) for v in state["vs"]]
+        self.ms = [copy_array(m) for m in state["ms"]]
+        self.vs = [copy_array(v) for v in state["vs"]]
 
     def update_params(self, params, grads):
         """Take one Adam step, bias-corrected through the step size."""

@@ -22,7 +22,13 @@ import scipy.optimize
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
-from ._array_api import namespace_of, numpy_dtype, to_device, to_numpy_array
+from ._array_api import (
+    copy_array,
+    namespace_of,
+    numpy_dtype,
+    to_device,
+    to_numpy_array,
+)
 from ._losses import negative_log_likelihood
 from ._network import Workspace, take
 from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
@@ -246,7 +252,7 @@ def minibatch_epochs(
             if xp is np
             else xp.empty(n_train, dtype=X.dtype, device=device)
         )
-    best_flat = _copy(network.flat) if hooks.validates else None
+    best_flat = copy_array(network.flat) if hooks.validates else None
     # Batch bounds, computed once (array-API slices may not run past the end).
     batches = [
         (start, min(start + batch_size, n_train))
@@ -256,7 +262,7 @@ def minibatch_epochs(
     start_time = time.perf_counter()
     for _ in range(epochs):
         hooks.epoch_begin()
-        checkpoint = _copy(network.flat), optimizer.state_dict()
+        checkpoint = copy_array(network.flat), optimizer.state_dict()
         order = rng.permutation(train_idx) if params["shuffle"] else train_idx
         # The epoch's random draws move to the device once, not per batch.
         order_on_device = to_device(order, xp, device)
@@ -356,11 +362,6 @@ def minibatch_epochs(
         network.flat[...] = best_flat
     state.optimizer = optimizer_state(settings, optimizer)
     return state
-
-
-def _copy(array):
-    xp = namespace_of(array)[0]
-    return array.copy() if xp is np else xp.asarray(array, copy=True)
 
 
 def _dropout_masks(rng, n, hidden_units, dropout, dtype):
