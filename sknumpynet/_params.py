@@ -150,7 +150,7 @@ PARAMETER_DOCS = {
 ATTRIBUTE_DOCS = {
     "n_features_in_": ("int", "Number of features seen during fit."),
     "feature_names_in_": (
-        "ndarray of shape (n_features_in_,)",
+        "ndarray of shape (`n_features_in_`,)",
         "Names of the features seen during fit, when they are all strings.",
     ),
     "coefs_": (
