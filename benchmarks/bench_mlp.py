@@ -258,6 +258,12 @@ def main():
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--output", type=Path, default=HERE / "results.md")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=HERE / "results.json",
+        help="the medians as JSON, which plot_speed.py draws",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.config, args.n_train, args.replicate, args.epochs)
@@ -285,6 +291,7 @@ def main():
         "MNIST scaled to [0, 1], float32.",
         "",
     ]
+    medians = {}
     for config, cfg in CONFIGS.items():
         runs = {lib: [] for lib in libs}
         for _ in range(args.repeats):
@@ -295,6 +302,7 @@ def main():
             lib: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
             for lib, rs in runs.items()
         }
+        medians[config] = med
         hidden = "-".join(map(str, cfg["hidden"]))
         lines += [
             f"### Config `{config}`: 784-{hidden}-10 tanh, batch {cfg['batch_size']}, "
@@ -348,7 +356,10 @@ def main():
     report = "\n".join(lines)
     print("\n" + report)
     args.output.write_text("# Benchmark results\n\n" + report + "\n")
-    print(f"\nWritten to {args.output}")
+    args.json.write_text(
+        json.dumps({"machine": lines[0], "medians": medians}, indent=1) + "\n"
+    )
+    print(f"\nWritten to {args.output} and {args.json}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,31 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_copybutton",
+    "sphinx_gallery.gen_gallery",
+    "myst_parser",
 ]
+# User-guide pages in Markdown, some including sections of the README, which
+# stays the one copy of the text it shares with this site.
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+myst_heading_anchors = 3
+
+# The gallery runs every example in its quick form (--quick) and shows the
+# picture it draws; an example that fails fails the build.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    "subsection_order": [
+        "../examples/mnist",
+        "../examples/regression",
+        "../examples/scaling",
+    ],
+    "within_subsection_order": "FileNameSortKey",
+    "reset_argv": "sknumpynet._examples.gallery_argv",
+    "abort_on_example_error": True,
+    "download_all_examples": False,
+    "plot_gallery": "True",
+}
 
 # One page per public name, at api/generated/sknumpynet.<Name>.html: the
 # address the estimators' HTML representation links to.
@@ -27,7 +51,7 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "auto_examples/**/*.ipynb"]
 html_theme = "pydata_sphinx_theme"
 html_title = "sknumpynet"
 html_theme_options = {

@@ -1,30 +1,52 @@
-"""Every example runs (in its quick form) and does what it says."""
+"""Every example runs (in its quick form), does what it says and draws its picture."""
 
 import os
 import runpy
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+TESTED = [
+    "mnist/plot_mnist_neural_network",
+    "mnist/plot_grid_search_alpha_epochs",
+    "mnist/plot_cross_validation",
+    "mnist/plot_persistence",
+    "regression/plot_regression",
+    "scaling/plot_out_of_core",
+    "scaling/plot_distributed_grid_search",
+]
 
 
 @pytest.fixture(autouse=True)
-def _examples_on_path(monkeypatch, mnist_dir):
-    monkeypatch.syspath_prepend(str(EXAMPLES))
+def _real_mnist_and_one_picture(monkeypatch, mnist_dir):
     monkeypatch.setenv("SKNUMPYNET_MNIST_DIR", str(mnist_dir))
+    plt.close("all")
     yield
-    sys.modules.pop("_data", None)
+    # Each example leaves its picture open, for the gallery or plt.show().
+    assert len(plt.get_fignums()) == 1
+    assert plt.gcf().axes[0].has_data()
+    plt.close("all")
 
 
 def _main(name):
     return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="example")["main"]
 
 
+def test_every_example_is_tested_and_in_a_gallery_section():
+    names = {p.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.glob("*/*.py")}
+    tested = {f"{name}.py" for name in TESTED}
+    assert names == tested
+    for section in {p.parent for p in EXAMPLES.glob("*/*.py")}:
+        assert (section / "README.txt").exists()
+    plt.figure().add_subplot().plot([0])  # for the fixture's check
+
+
 def test_mnist_neural_network(capsys):
-    accuracies = _main("mnist_neural_network")(quick=True)
+    accuracies = _main("mnist/plot_mnist_neural_network")(quick=True)
     assert list(accuracies) == ["original training", "default"]
     assert min(accuracies.values()) > 0.85
     out = capsys.readouterr().out
@@ -33,25 +55,29 @@ def test_mnist_neural_network(capsys):
 
 
 def test_grid_search_alpha_epochs(tmp_path):
-    search = _main("grid_search_alpha_epochs")(quick=True, output_dir=tmp_path)
+    search = _main("mnist/plot_grid_search_alpha_epochs")(
+        quick=True, output_dir=tmp_path
+    )
     assert len(search.cv_results_["params"]) == 6
     assert (tmp_path / "grid_search.png").stat().st_size > 0
 
 
 def test_cross_validation():
-    scores = _main("cross_validation")(quick=True)
+    scores = _main("mnist/plot_cross_validation")(quick=True)
     assert scores.shape == (5,) and scores.mean() > 0.8
 
 
 def test_persistence(tmp_path):
-    assert _main("persistence")(quick=True, output_dir=tmp_path)
+    assert _main("mnist/plot_persistence")(quick=True, output_dir=tmp_path)
     assert (tmp_path / "mnist_mlp.joblib").exists()
 
 
 def test_out_of_core_memory_stays_flat_as_the_file_grows(tmp_path):
-    main = _main("out_of_core")
-    runs = [main(quick=True, copies=c, output_dir=tmp_path) for c in (2, 8)]
-    (small, _, added_small, size_small), (clf, accuracy, added, size) = runs
+    main = _main("scaling/plot_out_of_core")
+    small, _, added_small, size_small = main(quick=True, copies=2, output_dir=tmp_path)
+    plt.close("all")
+    clf, accuracy, added, size = main(quick=True, copies=8, output_dir=tmp_path)
+    assert (tmp_path / "out_of_core.png").stat().st_size > 0
     assert size > 3.9 * size_small  # 36 and 144 MiB of float32 pixels
     assert clf.n_iter_ == 10 and small.n_iter_ == 3  # chunks of 5000 rows
     assert accuracy > 0.85
@@ -63,7 +89,9 @@ def test_out_of_core_memory_stays_flat_as_the_file_grows(tmp_path):
 
 def test_distributed_grid_search():
     pytest.importorskip("dask.distributed")
-    serial, distributed, _, _ = _main("distributed_grid_search")(quick=True)
+    serial, distributed, _, _ = _main("scaling/plot_distributed_grid_search")(
+        quick=True
+    )
     np.testing.assert_allclose(
         serial.cv_results_["mean_test_score"],
         distributed.cv_results_["mean_test_score"],
@@ -71,7 +99,7 @@ def test_distributed_grid_search():
 
 
 def test_regression(tmp_path):
-    model, r2 = _main("regression")(quick=True, output_dir=tmp_path)
+    model, r2 = _main("regression/plot_regression")(quick=True, output_dir=tmp_path)
     assert r2 > 0.9
     assert model[-1].n_iter_ < 500  # early stopping ended it
     assert (tmp_path / "regression.png").stat().st_size > 10_000
@@ -80,10 +108,12 @@ def test_regression(tmp_path):
 def test_an_example_from_the_command_line(mnist_dir, tmp_path):
     import subprocess
 
+    plt.figure().add_subplot().plot([0])  # the picture is the child's
+
     result = subprocess.run(
         [
             sys.executable,
-            str(EXAMPLES / "grid_search_alpha_epochs.py"),
+            str(EXAMPLES / "mnist" / "plot_grid_search_alpha_epochs.py"),
             "--quick",
             "--data-dir",
             str(mnist_dir),

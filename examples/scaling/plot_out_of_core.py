@@ -1,9 +1,12 @@
-"""Out-of-core training: partial_fit over a numpy.memmap on disk.
+"""
+Out-of-core training from a file on disk
+========================================
 
-Writes MNIST (tiled ``copies`` times) to a memmap file, then trains on it chunk
-by chunk with ``partial_fit_chunks``; only one chunk is ever in memory. Prints
-how much resident memory (RSS) the training added at its peak, which stays
-flat as the file grows, and removes the file at the end. Running it on a
+Writes MNIST (tiled ``copies`` times) to a ``numpy.memmap`` file, then trains
+on it chunk by chunk with ``partial_fit_chunks``; only one chunk is ever in
+memory. Prints how much resident memory (RSS) the training added at its peak,
+which stays flat as the file grows, and removes the file at the end. The
+picture shows the loss of each ``partial_fit`` call. Running it on a
 ``dask.array`` instead: see ``dask_ml.wrappers.Incremental`` in the README.
 """
 
@@ -12,10 +15,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
-from _data import arguments, load
 
 from sknumpynet import NumpyMLPClassifier, partial_fit_chunks
+from sknumpynet._examples import arguments, load, save
 
 
 def write_memmap(X, path, copies, scale):
@@ -88,8 +92,19 @@ def main(quick=False, data_dir=None, output_dir=None, copies=None):
         f"test accuracy {accuracy:.4f} after {clf.n_iter_} partial_fit calls; "
         f"{memory}process peak {peak:.0f} MiB"
     )
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    calls = range(1, len(clf.loss_curve_) + 1)
+    ax.plot(calls, clf.loss_curve_, marker="o")
+    ax.set(
+        xlabel="partial_fit call (one chunk of 5,000 rows)",
+        ylabel="training loss of the chunk",
+        title=f"{size:.0f} MiB of {name} on disk: test accuracy {accuracy:.2%}",
+    )
+    fig.tight_layout()
+    save(fig, output_dir, "out_of_core.png")
     return clf, accuracy, added, size
 
 
 if __name__ == "__main__":
-    main(**arguments(__doc__.splitlines()[0]))
+    main(**arguments(__doc__))
+    plt.show()

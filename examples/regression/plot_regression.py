@@ -1,4 +1,6 @@
-"""Regression: NumpyMLPRegressor on Friedman's benchmark function.
+"""
+Regression on Friedman's benchmark function
+===========================================
 
 ``make_friedman1`` draws 10 uniform features of which 5 matter, through a
 sine, a square and two linear terms, plus noise. The regressor learns it with
@@ -7,19 +9,17 @@ the predictions against the true values of the test set, and the training
 and validation losses per epoch.
 """
 
-from pathlib import Path
-
-from _data import arguments
+import matplotlib.pyplot as plt
 from sklearn.datasets import make_friedman1
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknumpynet import NumpyMLPRegressor
+from sknumpynet._examples import arguments, save
 
 
-def main(quick=False, data_dir=None, output_dir="."):
-    output = Path(output_dir) / "regression.png"
+def main(quick=False, data_dir=None, output_dir=None):
     X, y = make_friedman1(n_samples=1000 if quick else 5000, noise=0.5, random_state=0)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     model = make_pipeline(
@@ -32,12 +32,6 @@ def main(quick=False, data_dir=None, output_dir="."):
         f"Friedman #1, {len(y_train)} training samples: test R² {r2:.4f} after "
         f"{reg.n_iter_} epochs (best validation R² {reg.best_validation_score_:.4f})"
     )
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no picture (pip install matplotlib).")
-        return model, r2
-
     fig, (ax_pred, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.5))
     y_pred = model.predict(X_test)
     ax_pred.scatter(y_test, y_pred, s=8, alpha=0.5)
@@ -65,12 +59,10 @@ def main(quick=False, data_dir=None, output_dir="."):
     )
     ax_loss.legend()
     fig.tight_layout()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(output, dpi=100)
-    plt.close(fig)
-    print(f"Saved {output}")
+    save(fig, output_dir, "regression.png")
     return model, r2
 
 
 if __name__ == "__main__":
-    main(**arguments(__doc__.splitlines()[0]))
+    main(**arguments(__doc__))
+    plt.show()

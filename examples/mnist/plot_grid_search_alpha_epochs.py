@@ -1,25 +1,26 @@
-"""GridSearchCV over the original project's alpha (learning rate) and epochs.
+"""
+Grid search over the learning rate and the number of epochs
+===========================================================
 
-Writes a heat-map of the cross-validated accuracy to grid_search.png in the
-output folder.
+``GridSearchCV`` over the original project's ``alpha`` (learning rate) and
+``epochs``, the two parameters its users tune; the picture is a heat-map of
+the cross-validated accuracy.
 """
 
-from pathlib import Path
-
+import matplotlib.pyplot as plt
 import numpy as np
-from _data import arguments, load
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknumpynet import NumpyMLPClassifier
+from sknumpynet._examples import arguments, load, save
 
 
-def main(quick=False, data_dir=None, output_dir="."):
+def main(quick=False, data_dir=None, output_dir=None):
     X_train, X_test, y_train, y_test, name = load(
         n_train=2000 if quick else 10000, data_dir=data_dir
     )
-    output = Path(output_dir) / "grid_search.png"
     alphas = [0.01, 0.1, 0.5]
     epochs = [2, 5] if quick else [5, 20, 50]
     search = GridSearchCV(
@@ -31,14 +32,6 @@ def main(quick=False, data_dir=None, output_dir="."):
     scores = search.cv_results_["mean_test_score"].reshape(len(alphas), len(epochs))
     print(f"{name}: best {search.best_params_}, CV accuracy {search.best_score_:.4f}")
     print(f"test accuracy of the refitted best: {search.score(X_test, y_test):.4f}")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: heat-map skipped")
-        return search
     fig, ax = plt.subplots(figsize=(5, 4))
     image = ax.imshow(scores, cmap="viridis")
     ax.set_xticks(range(len(epochs)), epochs)
@@ -50,11 +43,10 @@ def main(quick=False, data_dir=None, output_dir="."):
     fig.colorbar(image, label="mean CV accuracy")
     ax.set_title(f"GridSearchCV on {name}")
     fig.tight_layout()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(output, dpi=100)
-    print(f"heat-map written to {output}")
+    save(fig, output_dir, "grid_search.png")
     return search
 
 
 if __name__ == "__main__":
-    main(**arguments(__doc__.splitlines()[0]))
+    main(**arguments(__doc__))
+    plt.show()
