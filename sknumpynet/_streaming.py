@@ -46,6 +46,8 @@ def iter_chunks(X, y, chunk_size=10_000):
         else:
             X_chunk = np.asarray(X[start:stop])
         yield X_chunk, np.asarray(y[start:stop])
+        # Let go of this chunk before the next is read: one in memory at a time.
+        del X_chunk
 
 
 def partial_fit_chunks(
@@ -96,6 +98,7 @@ def partial_fit_chunks(
     for epoch in range(epochs):
         for X_chunk, y_chunk in iter_chunks(X, y, chunk_size):
             estimator.partial_fit(X_chunk, y_chunk, classes=classes)
+            del X_chunk, y_chunk  # before iter_chunks reads the next one
         if verbose:
             print(
                 f"pass {epoch + 1}/{epochs}: loss of last chunk {estimator.loss_:.4f}"
