@@ -235,9 +235,8 @@ class Network:
     def astype(self, dtype):
         """Return a copy of the network with parameters of ``dtype``."""
         xp = self.xp
+        # Both copy, even to the same dtype.
         flat = self.flat.astype(dtype) if xp is np else xp.astype(self.flat, dtype)
-        if flat is self.flat:
-            flat = xp.asarray(flat, copy=True)
         return type(self)(self.layer_units, self.activation, self.out_activation, flat)
 
     def copy(self):
