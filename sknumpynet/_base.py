@@ -176,7 +176,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             self._check_input_namespace(X, method)
         # Everything follows X: the namespace and device to train in.
         xp, device = input_namespace(X)
-        y, sample_weight = to_host(y), to_host(sample_weight)
+        y, sample_weight, classes = map(to_host, (y, sample_weight, classes))
         if warm:
             dtype = self.coefs_[0].dtype
         elif self.dtype is None:

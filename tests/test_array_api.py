@@ -172,6 +172,26 @@ def test_regressor_and_multilabel_agree_with_numpy():
         assert_allclose(predicted.numpy(), expected, rtol=1e-9, atol=1e-9)
 
 
+def test_classes_and_weights_as_tensors(digits32):
+    """partial_fit's classes and fit's sample_weight may be tensors too."""
+    X, y = digits32
+    Xt, yt = torch.asarray(X), torch.asarray(y)
+    with sklearn.config_context(array_api_dispatch=True):
+        model = NumpyMLPClassifier(random_state=0)
+        for _ in range(2):
+            model.partial_fit(Xt, yt, classes=torch.arange(10))
+        assert isinstance(model.classes_, np.ndarray)
+        assert model.score(Xt, yt) > 0.8
+        weighted = NumpyMLPClassifier(
+            epochs=3, class_weight={0: 2.0}, random_state=0
+        ).fit(Xt, yt, sample_weight=torch.full((len(y),), 0.5))
+        predicted = weighted.predict(Xt)
+    reference = NumpyMLPClassifier(epochs=3, class_weight={0: 2.0}, random_state=0)
+    reference.fit(X, y, sample_weight=np.full(len(y), 0.5))
+    assert isinstance(predicted, torch.Tensor)
+    assert (predicted.numpy() == reference.predict(X)).mean() > 0.99
+
+
 def test_string_labels_stay_on_the_host(digits32):
     X, y = digits32
     labels = np.array(["zero", "one", "two", "three", "four"] * 2)[y]
