@@ -58,6 +58,7 @@ from skl2onnx.common.data_types import (
     guess_numpy_type,
 )
 
+from ._array_api import to_numpy_array
 from ._classifier import NumpyMLPClassifier
 from ._regressor import NumpyMLPRegressor
 
@@ -100,8 +101,9 @@ def _logits(model, X, dtype, opv):
     A = X
     last = len(model.coefs_) - 1
     for i, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
-        A = OnnxMatMul(A, coef.astype(dtype), op_version=opv)
-        A = OnnxAdd(A, intercept.astype(dtype), op_version=opv)
+        # Weights of a model fitted on another array library (GPU) come home.
+        A = OnnxMatMul(A, to_numpy_array(coef).astype(dtype), op_version=opv)
+        A = OnnxAdd(A, to_numpy_array(intercept).astype(dtype), op_version=opv)
         if i < last and model.activation in _HIDDEN:
             A = _HIDDEN[model.activation](A, op_version=opv)
     return A
@@ -183,7 +185,7 @@ def to_onnx(model, X, **kwargs):
         ``predict_proba`` return them, the predictions with one column per
         output.
     """
-    X = np.asarray(X)
+    X = to_numpy_array(X) if hasattr(X, "__dlpack__") else np.asarray(X)
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     kwargs.setdefault("options", {NumpyMLPClassifier: {"zipmap": False}})

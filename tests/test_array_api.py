@@ -324,3 +324,21 @@ def test_dispatch_off_converts_torch_input_to_numpy(digits32):
             torch.asarray(X), torch.asarray(y)
         )
     assert isinstance(model.coefs_[0], np.ndarray)
+
+
+def test_onnx_export_of_a_model_fitted_on_torch(digits32):
+    pytest.importorskip("skl2onnx")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    from sknumpynet.onnx import to_onnx
+
+    X, y = digits32
+    with sklearn.config_context(array_api_dispatch=True):
+        model = NumpyMLPClassifier(epochs=3, random_state=0).fit(
+            torch.asarray(X), torch.asarray(y)
+        )
+        expected = model.predict_proba(torch.asarray(X)).numpy()
+    onnx_model = to_onnx(model, torch.asarray(X[:1]))
+    session = onnxruntime.InferenceSession(onnx_model.SerializeToString())
+    labels, proba = session.run(None, {"X": X})
+    assert_allclose(proba, expected, atol=1e-6)
+    assert_array_equal(labels, expected.argmax(axis=1))
