@@ -18,7 +18,7 @@ return new arrays, which the libraries of GPUs allocate from a cache.
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ._activations import ACTIVATIONS, DERIVATIVES, PREDICT_ACTIVATIONS
 from ._array_api import namespace_of, to_device
 from ._losses import LOSSES, OUTPUT_DELTAS, true_class_proba
 
@@ -65,7 +65,7 @@ def logits(X, coefs, intercepts, activation, check_finite=False):
         In the namespace and on the device of the weights.
     """
     xp = namespace_of(coefs[0])[0]
-    hidden_activation = ACTIVATIONS[activation]
+    hidden_activation = PREDICT_ACTIVATIONS[activation]
     A = X
     last = len(coefs) - 1
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):

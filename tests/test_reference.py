@@ -6,6 +6,8 @@ derivatives). It draws from the random stream in the estimator's order: each
 layer's weights then its biases, then the epoch's permutation.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,21 @@ def test_one_epoch_equals_the_reference(digits, params, hidden):
         assert ours.dtype == np.float32
         # Equal up to float32 rounding of differently ordered sums.
         np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_prediction_tanh_is_tanh(dtype):
+    """Prediction's faster tanh formula equals np.tanh to within 2 ulp."""
+    from sknumpynet._activations import tanh_via_exp
+
+    rng = np.random.RandomState(0)
+    Z = np.concatenate(
+        [rng.normal(scale=3, size=10_000), [0.0, 1e-8, -1e-8, 50, -50, 1e30, -1e30]]
+    ).astype(dtype)
+    Z = np.concatenate([Z, [np.inf, -np.inf, np.nan]]).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # overflow of exp(2 Z) is expected
+        got = tanh_via_exp(Z.copy())
+    expected = np.tanh(Z)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=2 * np.finfo(dtype).eps)
+    assert got.dtype == dtype
