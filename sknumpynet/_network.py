@@ -127,7 +127,7 @@ class Workspace:
         self.n_weights = sum(c.shape[0] * c.shape[1] for c in self.coef_grads)
         self.X = None
         if xp is not np:
-            self.dot = np.matmul
+            self.dot = None  # only the NumPy path multiplies through it
             return
         if gather and not sparse_input:
             self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)

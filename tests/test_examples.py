@@ -22,18 +22,22 @@ TESTED = [
 
 
 @pytest.fixture(autouse=True)
-def _real_mnist_and_one_picture(monkeypatch, mnist_dir):
+def _real_mnist(monkeypatch, mnist_dir):
     monkeypatch.setenv("SKNUMPYNET_MNIST_DIR", str(mnist_dir))
     plt.close("all")
     yield
+    plt.close("all")
+
+
+def _run(name, **kwargs):
+    """Run an example quickly; check it left its one picture open; return its result."""
+    main = runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="example")["main"]
+    result = main(quick=True, **kwargs)
     # Each example leaves its picture open, for the gallery or plt.show().
     assert len(plt.get_fignums()) == 1
     assert plt.gcf().axes[0].has_data()
     plt.close("all")
-
-
-def _main(name):
-    return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="example")["main"]
+    return result
 
 
 def test_every_example_is_tested_and_in_a_gallery_section():
@@ -42,11 +46,10 @@ def test_every_example_is_tested_and_in_a_gallery_section():
     assert names == tested
     for section in {p.parent for p in EXAMPLES.glob("*/*.py")}:
         assert (section / "README.txt").exists()
-    plt.figure().add_subplot().plot([0])  # for the fixture's check
 
 
 def test_mnist_neural_network(capsys):
-    accuracies = _main("mnist/plot_mnist_neural_network")(quick=True)
+    accuracies = _run("mnist/plot_mnist_neural_network")
     assert list(accuracies) == ["original training", "default"]
     assert min(accuracies.values()) > 0.85
     out = capsys.readouterr().out
@@ -55,28 +58,25 @@ def test_mnist_neural_network(capsys):
 
 
 def test_grid_search_alpha_epochs(tmp_path):
-    search = _main("mnist/plot_grid_search_alpha_epochs")(
-        quick=True, output_dir=tmp_path
-    )
+    search = _run("mnist/plot_grid_search_alpha_epochs", output_dir=tmp_path)
     assert len(search.cv_results_["params"]) == 6
     assert (tmp_path / "grid_search.png").stat().st_size > 0
 
 
 def test_cross_validation():
-    scores = _main("mnist/plot_cross_validation")(quick=True)
+    scores = _run("mnist/plot_cross_validation")
     assert scores.shape == (5,) and scores.mean() > 0.8
 
 
 def test_persistence(tmp_path):
-    assert _main("mnist/plot_persistence")(quick=True, output_dir=tmp_path)
+    assert _run("mnist/plot_persistence", output_dir=tmp_path)
     assert (tmp_path / "mnist_mlp.joblib").exists()
 
 
 def test_out_of_core_memory_stays_flat_as_the_file_grows(tmp_path):
-    main = _main("scaling/plot_out_of_core")
-    small, _, added_small, size_small = main(quick=True, copies=2, output_dir=tmp_path)
-    plt.close("all")
-    clf, accuracy, added, size = main(quick=True, copies=8, output_dir=tmp_path)
+    name = "scaling/plot_out_of_core"
+    small, _, added_small, size_small = _run(name, copies=2, output_dir=tmp_path)
+    clf, accuracy, added, size = _run(name, copies=8, output_dir=tmp_path)
     assert (tmp_path / "out_of_core.png").stat().st_size > 0
     assert size > 3.9 * size_small  # 36 and 144 MiB of float32 pixels
     assert clf.n_iter_ == 10 and small.n_iter_ == 3  # chunks of 5000 rows
@@ -89,8 +89,8 @@ def test_out_of_core_memory_stays_flat_as_the_file_grows(tmp_path):
 
 def test_distributed_grid_search():
     pytest.importorskip("dask.distributed")
-    serial, distributed, _, _ = _main("scaling/plot_distributed_grid_search")(
-        quick=True
+    serial, distributed, _, _ = _run(
+        "scaling/plot_distributed_grid_search",
     )
     np.testing.assert_allclose(
         serial.cv_results_["mean_test_score"],
@@ -99,7 +99,7 @@ def test_distributed_grid_search():
 
 
 def test_regression(tmp_path):
-    model, r2 = _main("regression/plot_regression")(quick=True, output_dir=tmp_path)
+    model, r2 = _run("regression/plot_regression", output_dir=tmp_path)
     assert r2 > 0.9
     assert model[-1].n_iter_ < 500  # early stopping ended it
     assert (tmp_path / "regression.png").stat().st_size > 10_000
@@ -107,8 +107,6 @@ def test_regression(tmp_path):
 
 def test_an_example_from_the_command_line(mnist_dir, tmp_path):
     import subprocess
-
-    plt.figure().add_subplot().plot([0])  # the picture is the child's
 
     result = subprocess.run(
         [
