@@ -22,6 +22,8 @@ import numpy as np
 from scipy.special import xlogy
 from sklearn.utils._array_api import device
 
+from ._array_api import namespace_of, numpy_dtype, to_device
+
 # The smallest positive number of each precision, looked up once.
 _TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
 
@@ -44,7 +46,7 @@ def one_hot(y, n_classes, dtype, xp):
     return xp.astype(xp.reshape(y, (-1, 1)) == classes, dtype)
 
 
-def softmax_cross_entropy(y, P, scale=None, rows=None, xp=np):
+def softmax_cross_entropy(y, P, scale=None, xp=np):
     """Sum of ``-log P[i, y[i]]`` over the samples.
 
     Parameters
@@ -55,21 +57,19 @@ def softmax_cross_entropy(y, P, scale=None, rows=None, xp=np):
         Predicted probabilities.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
-    rows : ndarray of shape (n_samples,), default=None
-        ``arange(n_samples)``, when the caller keeps one at hand.
     xp : namespace, default=numpy
 
     Returns
     -------
     loss : float, or a 0-d array outside NumPy
     """
-    return negative_log_likelihood(true_class_proba(y, P, rows, xp), scale, xp)
+    return negative_log_likelihood(true_class_proba(y, P, xp), scale, xp)
 
 
-def true_class_proba(y, P, rows=None, xp=np):
+def true_class_proba(y, P, xp=np):
     """Return ``P[i, y[i]]`` for every sample ``i``."""
     if xp is np:
-        return P[np.arange(y.shape[0]) if rows is None else rows, y]
+        return P[np.arange(y.shape[0]), y]
     return xp.sum(P * one_hot(y, P.shape[1], P.dtype, xp), axis=1)
 
 
@@ -92,16 +92,7 @@ def negative_log_likelihood(p_true, scale=None, xp=np):
     return -_weighted_sum(log_p, scale, xp)
 
 
-def inplace_softmax_delta(y, P, rows=None, xp=np):
-    """Return ``P - Y``, the gradient of the loss w.r.t. logits (P overwritten)."""
-    if xp is np:
-        P[np.arange(y.shape[0]) if rows is None else rows, y] -= 1
-        return P
-    P -= one_hot(y, P.shape[1], P.dtype, xp)
-    return P
-
-
-def binary_cross_entropy(Y, P, scale=None, rows=None, xp=np):
+def binary_cross_entropy(Y, P, scale=None, xp=np):
     """Sum over the samples of the binary cross-entropy of every output.
 
     Parameters
@@ -112,8 +103,6 @@ def binary_cross_entropy(Y, P, scale=None, rows=None, xp=np):
         Predicted probability of each label.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
-    rows : ndarray, default=None
-        Unused; for the same signature as ``softmax_cross_entropy``.
     xp : namespace, default=numpy
 
     Returns
@@ -126,13 +115,7 @@ def binary_cross_entropy(Y, P, scale=None, rows=None, xp=np):
     return _weighted_sum(losses, scale, xp)
 
 
-def inplace_residual_delta(Y, P, rows=None, xp=np):
-    """Return ``P - Y``, the gradient of the loss w.r.t. logits (P overwritten)."""
-    P -= Y
-    return P
-
-
-def half_squared_error(Y, P, scale=None, rows=None, xp=np):
+def half_squared_error(Y, P, scale=None, xp=np):
     """Sum over the samples of ``sum((P - Y) ** 2) / 2`` over the outputs.
 
     Parameters
@@ -143,8 +126,6 @@ def half_squared_error(Y, P, scale=None, rows=None, xp=np):
         The predictions.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
-    rows : ndarray, default=None
-        Unused; for the same signature as ``softmax_cross_entropy``.
     xp : namespace, default=numpy
 
     Returns
@@ -159,7 +140,7 @@ def half_squared_error(Y, P, scale=None, rows=None, xp=np):
     return _weighted_sum(losses, scale, xp)
 
 
-def half_poisson_deviance(Y, P, scale=None, rows=None, xp=np):
+def half_poisson_deviance(Y, P, scale=None, xp=np):
     """Sum over the samples of half the Poisson deviance of every output.
 
     ``Y * log(Y / P) - Y + P``, which is zero where ``P == Y``, as in
@@ -173,8 +154,6 @@ def half_poisson_deviance(Y, P, scale=None, rows=None, xp=np):
         The predicted means, positive.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
-    rows : ndarray, default=None
-        Unused; for the same signature as ``softmax_cross_entropy``.
     xp : namespace, default=numpy
 
     Returns
@@ -199,9 +178,117 @@ LOSSES = {
     "exp": half_poisson_deviance,
 }
 
-OUTPUT_DELTAS = {
-    "softmax": inplace_softmax_delta,
-    "logistic": inplace_residual_delta,
-    "identity": inplace_residual_delta,
-    "exp": inplace_residual_delta,
-}
+
+def _take(A, idx, xp):
+    return A.take(idx, axis=0) if xp is np else xp.take(A, idx, axis=0)
+
+
+class Targets:
+    """The targets of the samples of an epoch, in the order they are trained on.
+
+    Built once per epoch and cut into minibatches by rows ``start:stop``, so
+    that a batch slices its targets instead of gathering them. Every loss
+    here has the output delta ``(P - Y) * w``, where ``w`` is a sample's
+    weight in the batch's mean; a batch computes it as ``P * w - Y * w``,
+    two array operations, with ``w`` and ``Y * w`` (the one-hot matrix, for
+    class indices) made once per epoch.
+
+    Parameters
+    ----------
+    out_activation : str
+        Name of the output activation; it also names the loss.
+    y : array of shape (n_samples,) or (n_samples, n_outputs)
+        Encoded targets: class indices for a softmax output, else a matrix.
+    scale : array of shape (n_samples,) or None
+        The weight of each sample's loss; None means all ones.
+    order : array of int of shape (n_train,)
+        The rows of ``y`` in training order, in the namespace of ``y``.
+    batch_size : int
+        The number of samples per batch (the last batch may be smaller).
+    n_outputs : int
+        The number of output units.
+    step : float, default=1.0
+        What the whole gradient is multiplied by: an SGD optimizer's learning
+        rate, so that its update is one subtraction.
+
+    Notes
+    -----
+    Under NumPy the output layer of a batch is stored column-major (the
+    network's :class:`~sknumpynet._network.Workspace` makes it so), which
+    makes its sums over the classes run along contiguous memory;
+    ``true_index`` locates each sample's true class in that memory.
+    """
+
+    def __init__(
+        self, out_activation, y, scale, order, batch_size, n_outputs, dtype, step=1.0
+    ):
+        xp, device = namespace_of(y)
+        n = order.shape[0]
+        self.out_activation, self.xp, self.step = out_activation, xp, step
+        self.y = _take(y, order, xp)
+        self.scale = None if scale is None else _take(scale, order, xp)
+        # Each sample's place in its batch, and its batch's size: the
+        # gradient is the mean over a batch.
+        position = np.arange(n) % batch_size
+        batch_n = np.minimum(batch_size, n - np.arange(n) + position)
+        weight = (step / batch_n).astype(numpy_dtype(dtype))
+        if xp is not np:
+            weight = to_device(weight, xp, device)
+        if self.scale is not None:
+            weight = weight * self.scale
+        self.weight = xp.reshape(weight, (-1, 1))
+        self.p_true = self.true_index = None
+        if out_activation == "softmax":
+            # The loss takes the log of the true classes' probabilities once
+            # per epoch, instead of once per batch.
+            self.p_true = xp.empty(n, dtype=dtype, device=device)
+            if xp is np:
+                self.Y = np.zeros((n, n_outputs), dtype, order="F")
+                self.Y[np.arange(n), self.y] = weight
+                self.true_index = position + self.y * batch_n
+            else:
+                self.Y = one_hot(self.y, n_outputs, dtype, xp) * self.weight
+        elif xp is np:
+            self.Y = np.multiply(
+                self.y, self.weight, out=np.empty((n, n_outputs), dtype, order="F")
+            )
+        else:
+            self.Y = xp.astype(self.y, dtype) * self.weight
+
+    def record(self, P, start, stop):
+        """Return the summed loss of rows ``start:stop`` with outputs ``P``.
+
+        A softmax output keeps its true-class probabilities for
+        :meth:`recorded_loss` and returns 0.
+        """
+        xp = self.xp
+        if self.p_true is not None:
+            if xp is np:
+                # P is column-major: P.T.ravel() is a view, and take() with
+                # mode="clip" skips the bounds check's hidden copy.
+                P.T.ravel().take(
+                    self.true_index[start:stop],
+                    out=self.p_true[start:stop],
+                    mode="clip",
+                )
+            else:
+                y = self.y[start:stop, ...]
+                self.p_true[start:stop] = true_class_proba(y, P, xp)
+            return 0.0
+        scale = None if self.scale is None else self.scale[start:stop]
+        return LOSSES[self.out_activation](self.y[start:stop, ...], P, scale, xp=xp)
+
+    def delta(self, P, start, stop):
+        """Return ``(P - Y) * w`` of rows ``start:stop``; under NumPy, in ``P``."""
+        if self.xp is np:
+            P *= self.weight[start:stop, ...]
+            P -= self.Y[start:stop, ...]
+            return P
+        return P * self.weight[start:stop, ...] - self.Y[start:stop, ...]
+
+    def recorded_loss(self, start=0, stop=None):
+        """Return the summed loss that :meth:`record` kept for rows ``start:stop``."""
+        if self.p_true is None:
+            return 0.0
+        scale = None if self.scale is None else self.scale[start:stop]
+        return negative_log_likelihood(self.p_true[start:stop], scale, self.xp)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES, PREDICT_ACTIVATIONS
 from ._array_api import namespace_of, to_device
-from ._losses import LOSSES, OUTPUT_DELTAS, true_class_proba
+from ._losses import LOSSES
 
 
 def n_params(layer_units):
@@ -94,7 +94,9 @@ class Workspace:
     ``activations[i]`` of shape ``(batch_size, layer_units[i])`` holds the
     output of layer ``i`` (``activations[0]``, the input batch, is set per
     batch). ``deltas[i]`` is the error signal of hidden layer ``i + 1``; the
-    output layer's delta is computed in place in ``activations[-1]``. The
+    output layer's delta is computed in place in ``activations[-1]``, which
+    is column-major, so that the softmax's sums over the classes and the
+    bias gradient's sum over the batch run along contiguous memory. The
     gradients ``coef_grads`` and ``intercept_grads`` are views into
     ``flat_grad``, laid out like the flat parameter vector. ``X`` is a buffer
     that minibatches of dense input are gathered into (None for sparse input
@@ -118,6 +120,7 @@ class Workspace:
     ):
         self.xp = xp
         self.n_layers = len(layer_units)
+        self.n_outputs = layer_units[-1]
         self.flat_grad = (
             np.empty(n_params(layer_units), dtype=dtype)
             if xp is np
@@ -132,25 +135,27 @@ class Workspace:
         if gather and not sparse_input:
             self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)
         self.activations = [None] + [
-            np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:]
+            np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:-1]
         ]
+        self.output = np.empty(batch_size * layer_units[-1], dtype=dtype)
         self.deltas = [
             np.empty((batch_size, n), dtype=dtype) for n in layer_units[1:-1]
         ]
         self.weight_decay = np.empty(self.n_weights, dtype=dtype)
-        self.rows = np.arange(batch_size)
         self.dot = _sparse_dot_into if sparse_input else np.matmul
         self._cuts = {}
 
     def cut(self, n):
-        """Return the activations, deltas and row indices of a batch of ``n``."""
+        """Return the activations and deltas of a batch of ``n`` samples."""
         if self.xp is not np:
-            return [None] * self.n_layers, [None] * (self.n_layers - 2), None
+            return [None] * self.n_layers, [None] * (self.n_layers - 2)
         if n not in self._cuts:
             self._cuts[n] = (
-                [None] + [a[:n] for a in self.activations[1:]],
+                [None]
+                + [a[:n] for a in self.activations[1:]]
+                # The output, column-major: the transpose of a C array.
+                + [self.output[: n * self.n_outputs].reshape(self.n_outputs, n).T],
                 [d[:n] for d in self.deltas],
-                self.rows[:n],
             )
         return self._cuts[n]
 
@@ -296,18 +301,19 @@ class Network:
         activations[-1] = ACTIVATIONS[self.out_activation](activations[-1], xp)
         return activations
 
-    def backprop(self, X, y, scale, l2, workspace, masks=None, keep=1.0, p_true=None):
+    def backprop(self, X, targets, start, stop, l2, workspace, masks=None, keep=1.0):
         """Compute the loss of a batch and the gradient of every parameter.
 
         Parameters
         ----------
         X : ndarray or sparse matrix of shape (n_samples, n_features)
-            The input batch.
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Encoded targets: class indices for a softmax output, else a
-            matrix of the same shape as the output.
-        scale : ndarray of shape (n_samples,) or None
-            The weight of each sample's loss; None means all ones.
+            The input batch: the samples of rows ``start:stop`` of
+            ``targets``.
+        targets : Targets
+            The targets of the epoch, in training order (see
+            :class:`~sknumpynet._losses.Targets`).
+        start, stop : int
+            The batch's rows of ``targets``.
         l2 : float
             Strength of the L2 penalty ``l2 / 2 * ||W||^2``.
         workspace : Workspace
@@ -316,40 +322,25 @@ class Network:
             Inverted-dropout masks of the hidden layers.
         keep : float, default=1.0
             The probability of keeping a unit under dropout.
-        p_true : ndarray of shape (n_samples,), default=None
-            Softmax output only: where to write the probability of each
-            sample's true class *instead* of computing the loss, so that the
-            caller takes their log once per epoch rather than once per batch.
 
         Returns
         -------
         loss : float
-            The *sum* over the batch of the weighted loss, plus the penalty;
-            with ``p_true``, the penalty alone. The gradient is that of the
-            sum divided by ``n_samples``.
+            The *sum* over the batch of the weighted loss, plus the penalty.
+            A softmax output's loss goes to ``targets.recorded_loss`` instead
+            (its log is taken once per epoch), so then only the penalty. The
+            gradient, that of the sum divided by ``n_samples``, is multiplied
+            by ``targets.step``.
         """
         xp = self.xp
-        n_samples = X.shape[0]
-        activations, deltas, rows = workspace.cut(n_samples)
+        n_samples = stop - start
+        activations, deltas = workspace.cut(n_samples)
         coef_grads, intercept_grads = workspace.coef_grads, workspace.intercept_grads
         activations[0] = X
         self.forward(activations, masks, workspace.dot)
-        out = self.out_activation
-        if p_true is None:
-            loss = LOSSES[out](y, activations[-1], scale, rows, xp)
-        else:
-            p_true[...] = (
-                activations[-1][rows, y]
-                if xp is np
-                else true_class_proba(y, activations[-1], rows, xp)
-            )
-            loss = 0.0
-        # The output delta P - Y overwrites the output activation.
-        delta = OUTPUT_DELTAS[out](y, activations[-1], rows, xp)
-        if scale is None:
-            delta *= 1.0 / n_samples
-        else:
-            delta *= xp.reshape(scale * (1.0 / n_samples), (-1, 1))
+        loss = targets.record(activations[-1], start, stop)
+        # The output delta (P - Y) * w overwrites the output activation.
+        delta = targets.delta(activations[-1], start, stop)
 
         derivative = DERIVATIVES[self.activation]
         for i in range(len(self.coefs) - 1, -1, -1):
@@ -378,9 +369,10 @@ class Network:
             loss += l2 * self.penalty()
             # The weights come first in the flat vector: one operation for all.
             weights = self.flat[: workspace.n_weights]
+            decay = l2 * targets.step / n_samples
             if xp is np:
-                np.multiply(weights, l2 / n_samples, out=workspace.weight_decay)
+                np.multiply(weights, decay, out=workspace.weight_decay)
                 workspace.flat_grad[: workspace.n_weights] += workspace.weight_decay
             else:
-                workspace.flat_grad[: workspace.n_weights] += weights * (l2 / n_samples)
+                workspace.flat_grad[: workspace.n_weights] += weights * decay
         return loss

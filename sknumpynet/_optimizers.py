@@ -76,17 +76,26 @@ class SGDOptimizer:
         if state["velocities"] is not None:
             self.velocities = [copy_array(v) for v in state["velocities"]]
 
+    @property
+    def step(self):
+        """What the gradients given to :meth:`update_params` are multiplied by.
+
+        The learning rate: backpropagation folds it into the output delta,
+        which saves a pass over every parameter per batch.
+        """
+        return self.learning_rate
+
     def update_params(self, params, grads):
-        """Take one step: ``p += momentum * v - lr * g`` (``v`` updated first)."""
-        lr = self.learning_rate
+        """Take one step: ``p += momentum * v - lr * g`` (``v`` updated first).
+
+        ``grads`` hold ``lr * g``, the gradients times :attr:`step`.
+        """
         if self.velocities is None:
             for param, grad in zip(params, grads):
-                grad *= -lr
-                param += grad
+                param -= grad
             return
         mu = self.momentum
         for param, grad, velocity in zip(params, grads, self.velocities):
-            grad *= lr
             velocity *= mu
             velocity -= grad
             if self.nesterov:
@@ -173,6 +182,9 @@ class AdamOptimizer:
         self.learning_rate = state["learning_rate"]
         self.ms = [copy_array(m) for m in state["ms"]]
         self.vs = [copy_array(v) for v in state["vs"]]
+
+    #: The gradients given to :meth:`update_params` are the plain gradients.
+    step = 1.0
 
     def update_params(self, params, grads):
         """Take one Adam step, bias-corrected through the step size."""

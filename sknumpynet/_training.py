@@ -29,8 +29,8 @@ from ._array_api import (
     to_device,
     to_numpy_array,
 )
-from ._losses import negative_log_likelihood
-from ._network import Workspace, take
+from ._losses import Targets
+from ._network import Workspace
 from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
 
 # An epoch whose mean loss exceeds this many times the loss the fit started
@@ -236,22 +236,8 @@ def minibatch_epochs(
         xp=xp,
         device=device,
     )
-    # NumPy gathers each batch into these buffers; other namespaces allocate.
-    y_buffer = scale_buffer = None
-    if xp is np:
-        y_buffer = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
-        scale_buffer = None if scale is None else np.empty(batch_size, X.dtype)
     params_list, grads = [network.flat], [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
-    # Softmax outputs: the true-class probabilities of the whole epoch, whose
-    # log is taken once per epoch instead of once per batch.
-    epoch_p = None
-    if network.out_activation == "softmax":
-        epoch_p = (
-            np.empty(n_train, X.dtype)
-            if xp is np
-            else xp.empty(n_train, dtype=X.dtype, device=device)
-        )
     best_flat = copy_array(network.flat) if hooks.validates else None
     # Batch bounds, computed once (array-API slices may not run past the end).
     batches = [
@@ -271,39 +257,41 @@ def minibatch_epochs(
             epoch_masks = _epoch_masks(
                 rng, n_train, batch_size, hidden_units, dropout, X.dtype, xp, device
             )
+        # The epoch's targets in its order: batches slice them, gather nothing.
+        targets = Targets(
+            network.out_activation,
+            y,
+            scale,
+            order_on_device,
+            batch_size,
+            network.layer_units[-1],
+            X.dtype,
+            optimizer.step,
+        )
         accumulated_loss = 0.0
         try:
             for start, stop in batches:
-                idx = order_on_device[start:stop]
-                n = stop - start
                 masks = None
                 if epoch_masks is not None:
-                    masks = [m[start : start + n, ...] for m in epoch_masks]
+                    masks = [m[start:stop, ...] for m in epoch_masks]
                 elif dropout:
-                    masks = _dropout_masks(rng, n, hidden_units, dropout, X.dtype)
-                p_true = None if epoch_p is None else epoch_p[start : start + n]
-                batch_scale = (
-                    None if scale is None else take(scale, idx, scale_buffer, xp)
-                )
+                    masks = _dropout_masks(
+                        rng, stop - start, hidden_units, dropout, X.dtype
+                    )
                 batch_loss = network.backprop(
-                    workspace.take_rows(X, idx),
-                    y.take(idx, axis=0, out=y_buffer[:n], mode="clip")
-                    if y_buffer is not None
-                    else take(y, idx, xp=xp),
-                    batch_scale,
+                    workspace.take_rows(X, order_on_device[start:stop]),
+                    targets,
+                    start,
+                    stop,
                     l2,
                     workspace,
                     masks,
                     1.0 - dropout,
-                    p_true,
                 )
                 if limit is None:
                     # The loss of the weights the fit starts from, per sample.
-                    first = batch_loss
-                    if p_true is not None:
-                        # Not +=: a 0-d array would change batch_loss in place.
-                        first = first + negative_log_likelihood(p_true, batch_scale, xp)
-                    limit = DIVERGENCE_FACTOR * max(float(first) / n, 1.0)
+                    first = batch_loss + targets.recorded_loss(start, stop)
+                    limit = DIVERGENCE_FACTOR * max(float(first) / (stop - start), 1.0)
                 accumulated_loss += batch_loss
                 optimizer.update_params(params_list, grads)
         except KeyboardInterrupt:
@@ -316,9 +304,7 @@ def minibatch_epochs(
                 stacklevel=6,
             )
             break
-        if epoch_p is not None:
-            epoch_scale = None if scale is None else take(scale, order_on_device, xp=xp)
-            accumulated_loss += negative_log_likelihood(epoch_p, epoch_scale, xp)
+        accumulated_loss += targets.recorded_loss()
         if xp is np:
             weights_finite = np.isfinite(network.flat).all()
         else:
@@ -422,9 +408,22 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
         else:
             network.flat[...] = to_device(packed.astype(host_dtype), xp, device)
 
+    # One batch of all the samples, in their order.
+    everything = xp.arange(n_samples, device=device)
+    targets = Targets(
+        network.out_activation,
+        y,
+        scale,
+        everything,
+        n_samples,
+        network.layer_units[-1],
+        X.dtype,
+    )
+
     def loss_and_grad(packed):
         set_weights(packed)
-        loss = network.backprop(X, y, scale, l2, workspace)
+        loss = network.backprop(X, targets, 0, n_samples, l2, workspace)
+        loss += targets.recorded_loss()
         grad = to_numpy_array(workspace.flat_grad)
         return float(loss) / n_samples, grad.astype(np.float64)
 

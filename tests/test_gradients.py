@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sknumpynet._losses import Targets
 from sknumpynet._network import Network, Workspace
 
 
@@ -22,14 +23,36 @@ def _numeric_gradient(network, loss):
     return numeric
 
 
-def _check(network, X, y, scale, l2):
-    workspace = Workspace(X.shape[0], network.layer_units, X.dtype, False, gather=False)
+def _check(network, X, y, scale, l2, order=None, batch=None, batch_size=None, step=1):
+    """Backprop's gradient of one batch against finite differences of its loss.
+
+    The batch is rows ``batch`` (start, stop) of an epoch of X in ``order``
+    cut into batches of ``batch_size``; by default, all of X in order.
+    """
+    n = X.shape[0]
+    order = np.arange(n) if order is None else order
+    start, stop = (0, n) if batch is None else batch
+    batch_size = stop - start if batch_size is None else batch_size
+    targets = Targets(
+        network.out_activation,
+        y,
+        scale,
+        order,
+        batch_size,
+        network.layer_units[-1],
+        X.dtype,
+        step,
+    )
+    X_batch = X[order[start:stop]]
+    workspace = Workspace(batch_size, network.layer_units, X.dtype, False, gather=False)
 
     def loss():
-        return network.backprop(X, y, scale, l2, workspace) / X.shape[0]
+        total = network.backprop(X_batch, targets, start, stop, l2, workspace)
+        return (total + targets.recorded_loss(start, stop)) / (stop - start)
 
     loss()
-    analytic = workspace.flat_grad.copy()
+    # The gradient comes multiplied by the step (an SGD learning rate).
+    analytic = workspace.flat_grad / step
     # relu has kinks; no sample sits on one with these random weights.
     np.testing.assert_allclose(
         analytic, _numeric_gradient(network, loss), rtol=1e-5, atol=1e-8
@@ -82,3 +105,21 @@ def test_backprop_matches_finite_differences_regression(
     )
     scale = rng.uniform(0, 2, size=20) if weighted else None
     _check(network, X, Y, scale, l2)
+
+
+@pytest.mark.parametrize("out_activation", ["softmax", "logistic", "identity"])
+@pytest.mark.parametrize("batch", [(0, 7), (7, 14), (14, 20)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backprop_of_a_batch_of_a_shuffled_epoch(out_activation, batch, weighted):
+    """A batch slices the epoch's targets: batches of 7, the last one of 6."""
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(20, 5))
+    if out_activation == "softmax":
+        y = np.arange(20) % 4
+    else:
+        y = rng.uniform(size=(20, 4))
+        y = (y > 0.5).astype(float) if out_activation == "logistic" else y
+    network = Network.initialize([5, 6, 4], "tanh", out_activation, np.float64, rng)
+    scale = rng.uniform(0, 2, size=20) if weighted else None
+    order = rng.permutation(20)
+    _check(network, X, y, scale, 0.1, order, batch, batch_size=7, step=0.25)

@@ -12,7 +12,8 @@ from sknumpynet._optimizers import (
 
 
 def _step(optimizer, param, grad):
-    optimizer.update_params([param], [grad.copy()])
+    # Backpropagation hands the optimizer its gradient times `step`.
+    optimizer.update_params([param], [grad * optimizer.step])
 
 
 def test_plain_sgd_step():
@@ -49,7 +50,7 @@ def test_invscaling_schedule():
         opt.iteration_ends(time_step=time_step)
         assert opt.learning_rate == pytest.approx(0.2 / (time_step + 1) ** 0.5)
     p = np.array([1.0])
-    opt.update_params([p], [np.array([1.0])])
+    _step(opt, p, np.array([1.0]))
     np.testing.assert_allclose(p, [1.0 - 0.2 / 30])
 
 
