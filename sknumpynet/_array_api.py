@@ -144,6 +144,8 @@ def numpy_dtype(dtype):
     """Return the NumPy dtype of the same name as a dtype of any namespace."""
     if isinstance(dtype, np.dtype):
         return dtype
+    if isinstance(dtype, type) and issubclass(dtype, np.generic):
+        return np.dtype(dtype)
     # torch.float32, array_api_strict.float32, ...: the name after the dot.
     return np.dtype(str(dtype).rsplit(".", 1)[-1])
 

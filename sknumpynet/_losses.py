@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import xlogy
 from sklearn.utils._array_api import device
 
-from ._array_api import namespace_of, numpy_dtype, to_device
+from ._array_api import numpy_dtype, to_device
 
 # The smallest positive number of each precision, looked up once.
 _TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
@@ -179,81 +179,128 @@ LOSSES = {
 }
 
 
-def _take(A, idx, xp):
-    return A.take(idx, axis=0) if xp is np else xp.take(A, idx, axis=0)
+def _take(A, idx, out, xp):
+    """Rows ``idx`` of ``A``: gathered into ``out`` under NumPy."""
+    if xp is np:
+        return A.take(idx, axis=0, out=out, mode="clip")
+    return xp.take(A, idx, axis=0)
 
 
 class Targets:
     """The targets of the samples of an epoch, in the order they are trained on.
 
-    Built once per epoch and cut into minibatches by rows ``start:stop``, so
-    that a batch slices its targets instead of gathering them. Every loss
-    here has the output delta ``(P - Y) * w``, where ``w`` is a sample's
-    weight in the batch's mean; a batch computes it as ``P * w - Y * w``,
-    two array operations, with ``w`` and ``Y * w`` (the one-hot matrix, for
-    class indices) made once per epoch.
+    Made once per fit and filled once per epoch (:meth:`fill`); a minibatch
+    is rows ``start:stop`` of it, so that a batch slices its targets instead
+    of gathering them. Every loss here has the output delta ``(P - Y) * w``,
+    where ``w`` is a sample's weight in its batch's mean; a batch computes it
+    as ``P * w - Y * w``, two array operations, with ``w`` and ``Y * w`` (the
+    one-hot matrix, for class indices) made once per epoch.
 
     Parameters
     ----------
     out_activation : str
         Name of the output activation; it also names the loss.
-    y : array of shape (n_samples,) or (n_samples, n_outputs)
-        Encoded targets: class indices for a softmax output, else a matrix.
-    scale : array of shape (n_samples,) or None
-        The weight of each sample's loss; None means all ones.
-    order : array of int of shape (n_train,)
-        The rows of ``y`` in training order, in the namespace of ``y``.
-    batch_size : int
-        The number of samples per batch (the last batch may be smaller).
     n_outputs : int
         The number of output units.
-    step : float, default=1.0
-        What the whole gradient is multiplied by: an SGD optimizer's learning
-        rate, so that its update is one subtraction.
+    n_samples : int
+        The number of samples of an epoch.
+    batch_size : int
+        The number of samples per batch (the last batch may be smaller).
+    dtype : dtype
+        The floating-point type of the network.
+    xp : namespace, default=numpy
+    device : device, default=None
 
     Notes
     -----
     Under NumPy the output layer of a batch is stored column-major (the
     network's :class:`~sknumpynet._network.Workspace` makes it so), which
     makes its sums over the classes run along contiguous memory;
-    ``true_index`` locates each sample's true class in that memory.
+    ``true_index`` locates each sample's true class in that memory. The
+    arrays are allocated once and refilled in place every epoch.
     """
 
     def __init__(
-        self, out_activation, y, scale, order, batch_size, n_outputs, dtype, step=1.0
+        self,
+        out_activation,
+        n_outputs,
+        n_samples,
+        batch_size,
+        dtype,
+        xp=np,
+        device=None,
     ):
-        xp, device = namespace_of(y)
-        n = order.shape[0]
-        self.out_activation, self.xp, self.step = out_activation, xp, step
-        self.y = _take(y, order, xp)
-        self.scale = None if scale is None else _take(scale, order, xp)
+        self.out_activation, self.n_outputs = out_activation, n_outputs
+        self.xp, self.device, self.dtype, self.step = xp, device, dtype, 1.0
         # Each sample's place in its batch, and its batch's size: the
         # gradient is the mean over a batch.
-        position = np.arange(n) % batch_size
-        batch_n = np.minimum(batch_size, n - np.arange(n) + position)
-        weight = (step / batch_n).astype(numpy_dtype(dtype))
+        n = n_samples
+        self.position = np.arange(n) % batch_size
+        self.batch_n = np.minimum(batch_size, n - np.arange(n) + self.position)
+        self.inverse_n = (1.0 / self.batch_n).astype(numpy_dtype(dtype))
         if xp is not np:
-            weight = to_device(weight, xp, device)
-        if self.scale is not None:
-            weight = weight * self.scale
-        self.weight = xp.reshape(weight, (-1, 1))
-        self.p_true = self.true_index = None
-        if out_activation == "softmax":
-            # The loss takes the log of the true classes' probabilities once
-            # per epoch, instead of once per batch.
-            self.p_true = xp.empty(n, dtype=dtype, device=device)
-            if xp is np:
-                self.Y = np.zeros((n, n_outputs), dtype, order="F")
-                self.Y[np.arange(n), self.y] = weight
-                self.true_index = position + self.y * batch_n
+            self.inverse_n = to_device(self.inverse_n, xp, device)
+        softmax = out_activation == "softmax"
+        # The loss takes the log of the true classes' probabilities once per
+        # epoch, instead of once per batch.
+        self.p_true = xp.empty(n, dtype=dtype, device=device) if softmax else None
+        self.true_index = self.y = self.scale = None
+        if xp is np:
+            self.weight = np.empty((n, 1), dtype)
+            self.Y = np.empty((n, n_outputs), dtype, order="F")
+            self.rows = np.arange(n)
+            if softmax:
+                self.true_index = np.empty(n, dtype=np.intp)
+
+    def fill(self, y, scale, order, step=1.0):
+        """Fill in the targets of the samples ``order``, in that order.
+
+        Parameters
+        ----------
+        y : array of shape (n_samples,) or (n_samples, n_outputs)
+            Encoded targets: class indices for a softmax output, else a
+            matrix.
+        scale : array of shape (n_samples,) or None
+            The weight of each sample's loss; None means all ones.
+        order : array of int of shape (n_train,)
+            The rows of ``y`` in training order, in the namespace of ``y``.
+        step : float, default=1.0
+            What the whole gradient is multiplied by: an SGD optimizer's
+            learning rate, so that its update is one subtraction.
+        """
+        xp, n = self.xp, order.shape[0]
+        self.step = step
+        if xp is not np:
+            self.y = xp.take(y, order, axis=0)
+            weight = self.inverse_n * step
+            if scale is not None:
+                self.scale = xp.take(scale, order, axis=0)
+                weight = weight * self.scale
+            self.weight = xp.reshape(weight, (-1, 1))
+            if self.p_true is not None:
+                self.Y = one_hot(self.y, self.n_outputs, self.dtype, xp) * self.weight
             else:
-                self.Y = one_hot(self.y, n_outputs, dtype, xp) * self.weight
-        elif xp is np:
-            self.Y = np.multiply(
-                self.y, self.weight, out=np.empty((n, n_outputs), dtype, order="F")
-            )
+                self.Y = xp.astype(self.y, self.dtype) * self.weight
+            return self
+        # The same buffers every epoch (new ones if the dtypes change).
+        if self.y is None or self.y.dtype != y.dtype:
+            self.y = np.empty((n, *y.shape[1:]), dtype=y.dtype)
+        _take(y, order, self.y, xp)
+        weight = np.multiply(self.inverse_n, step, out=self.weight[:, 0])
+        if scale is None:
+            self.scale = None
         else:
-            self.Y = xp.astype(self.y, dtype) * self.weight
+            if self.scale is None or self.scale.dtype != scale.dtype:
+                self.scale = np.empty(n, dtype=scale.dtype)
+            weight *= _take(scale, order, self.scale, xp)
+        if self.p_true is not None:
+            self.Y.fill(0)
+            self.Y[self.rows, self.y] = weight
+            np.multiply(self.y, self.batch_n, out=self.true_index)
+            self.true_index += self.position
+        else:
+            np.multiply(self.y, self.weight, out=self.Y)
+        return self
 
     def record(self, P, start, stop):
         """Return the summed loss of rows ``start:stop`` with outputs ``P``.

@@ -238,6 +238,15 @@ def minibatch_epochs(
     )
     params_list, grads = [network.flat], [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
+    targets = Targets(
+        network.out_activation,
+        network.layer_units[-1],
+        n_train,
+        batch_size,
+        X.dtype,
+        xp,
+        device,
+    )
     best_flat = copy_array(network.flat) if hooks.validates else None
     # Batch bounds, computed once (array-API slices may not run past the end).
     batches = [
@@ -258,16 +267,7 @@ def minibatch_epochs(
                 rng, n_train, batch_size, hidden_units, dropout, X.dtype, xp, device
             )
         # The epoch's targets in its order: batches slice them, gather nothing.
-        targets = Targets(
-            network.out_activation,
-            y,
-            scale,
-            order_on_device,
-            batch_size,
-            network.layer_units[-1],
-            X.dtype,
-            optimizer.step,
-        )
+        targets.fill(y, scale, order_on_device, optimizer.step)
         accumulated_loss = 0.0
         try:
             for start, stop in batches:
@@ -412,13 +412,13 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
     everything = xp.arange(n_samples, device=device)
     targets = Targets(
         network.out_activation,
-        y,
-        scale,
-        everything,
-        n_samples,
         network.layer_units[-1],
+        n_samples,
+        n_samples,
         X.dtype,
-    )
+        xp,
+        device,
+    ).fill(y, scale, everything)
 
     def loss_and_grad(packed):
         set_weights(packed)

@@ -34,15 +34,8 @@ def _check(network, X, y, scale, l2, order=None, batch=None, batch_size=None, st
     start, stop = (0, n) if batch is None else batch
     batch_size = stop - start if batch_size is None else batch_size
     targets = Targets(
-        network.out_activation,
-        y,
-        scale,
-        order,
-        batch_size,
-        network.layer_units[-1],
-        X.dtype,
-        step,
-    )
+        network.out_activation, network.layer_units[-1], n, batch_size, X.dtype
+    ).fill(y, scale, order, step)
     X_batch = X[order[start:stop]]
     workspace = Workspace(batch_size, network.layer_units, X.dtype, False, gather=False)
 
