@@ -29,21 +29,29 @@ def inplace_identity_derivative(A, delta, xp=np):
     return delta
 
 
+# The array sizes from which tanh_via_exp beats np.tanh (measured here, on
+# AVX2: 8192 float32 or 1024 float64 elements, e.g. a batch of 128 x 64).
+_TANH_VIA_EXP_FROM = {np.dtype(np.float32): 8192, np.dtype(np.float64): 1024}
+
+
 def inplace_tanh(Z, xp=np):
-    """Apply the hyperbolic tangent."""
+    """Apply the hyperbolic tangent: by :func:`tanh_via_exp` on large arrays."""
     if xp is np:
+        if Z.size >= _TANH_VIA_EXP_FROM.get(Z.dtype, np.inf):
+            return tanh_via_exp(Z)
         return np.tanh(Z, out=Z)
     return xp.tanh(Z)
 
 
 def tanh_via_exp(Z, xp=np):
-    """Apply tanh as ``1 - 2 / (exp(2 Z) + 1)``, for large arrays (prediction).
+    """Apply tanh as ``1 - 2 / (exp(2 Z) + 1)``, for large arrays.
 
     The same function to within 2 ulp (1.8e-7 in float32, 3.3e-16 in float64,
     measured), but five vectorised passes that beat NumPy's ``tanh`` on large
     arrays: 10,000 x 256 took 4.5 ms instead of 6.7 ms in float32 and 16 ms
-    instead of 34 ms in float64 here. On a minibatch the extra calls cost
-    more than they save, so training keeps :func:`inplace_tanh`.
+    instead of 34 ms in float64 here, a training batch of 128 x 256 float32
+    77 us instead of 85 us. On small arrays the extra calls cost more than
+    they save, so :func:`inplace_tanh` keeps ``np.tanh`` there.
     """
     if xp is not np:
         # Array libraries' own tanh is one fused kernel (torch: faster on the
@@ -140,10 +148,6 @@ ACTIVATIONS = {
     "softmax": inplace_softmax,
     "exp": inplace_exp,
 }
-
-# What prediction applies to whole data sets: the same functions, the faster
-# formula where arrays are large.
-PREDICT_ACTIVATIONS = {**ACTIVATIONS, "tanh": tanh_via_exp}
 
 DERIVATIVES = {
     "identity": inplace_identity_derivative,

@@ -93,18 +93,20 @@ def test_one_epoch_equals_the_reference(digits, params, hidden):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_prediction_tanh_is_tanh(dtype):
-    """Prediction's faster tanh formula equals np.tanh to within 2 ulp."""
-    from sknumpynet._activations import tanh_via_exp
+@pytest.mark.parametrize("n", [100, 10_000])
+def test_tanh_is_tanh(dtype, n):
+    """inplace_tanh equals np.tanh to within 2 ulp, small arrays or large.
+
+    Large arrays take the formula of tanh_via_exp, small ones np.tanh.
+    """
+    from sknumpynet._activations import inplace_tanh
 
     rng = np.random.RandomState(0)
-    Z = np.concatenate(
-        [rng.normal(scale=3, size=10_000), [0.0, 1e-8, -1e-8, 50, -50, 1e30, -1e30]]
-    ).astype(dtype)
-    Z = np.concatenate([Z, [np.inf, -np.inf, np.nan]]).astype(dtype)
+    specials = [0.0, 1e-8, -1e-8, 50, -50, 1e30, -1e30, np.inf, -np.inf, np.nan]
+    Z = np.concatenate([rng.normal(scale=3, size=n), specials]).astype(dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # overflow of exp(2 Z) is expected
-        got = tanh_via_exp(Z.copy())
+        got = inplace_tanh(Z.copy())
     expected = np.tanh(Z)
     np.testing.assert_allclose(got, expected, rtol=0, atol=2 * np.finfo(dtype).eps)
     assert got.dtype == dtype
