@@ -322,10 +322,15 @@ def main():
         ours = med["sknumpynet"]
         for lib in libs[1:]:
             m = med[lib]
+            # The ratio of each round's pair of fits: how noisy the machine was.
+            rounds = [
+                peer["fit_time"] / mine["fit_time"]
+                for peer, mine in zip(runs[lib], runs["sknumpynet"])
+            ]
             lines.append("")
             lines.append(
                 f"sknumpynet vs {lib}: fit **{m['fit_time'] / ours['fit_time']:.2f}x** "
-                f"faster, predict_proba **{ours['predict_rate'] / m['predict_rate']:.2f}x** "
+                f"faster (per round {min(rounds):.2f}x-{max(rounds):.2f}x), predict_proba **{ours['predict_rate'] / m['predict_rate']:.2f}x** "
                 f"the throughput, peak RSS **{ours['peak_rss_mib'] / m['peak_rss_mib']:.2f}x**, "
                 f"RSS added by fit **{ours['fit_rss_mib'] / max(m['fit_rss_mib'], 0.1):.2f}x**, "
                 f"accuracy {ours['accuracy'] - m['accuracy']:+.4f}."
@@ -353,6 +358,12 @@ def main():
             f"| {r['n_train']:,} | {r['fit_time']:.2f} | "
             f"{r['fit_time'] / (r['n_train'] * 3) * 1e6:.2f} | {r['peak_rss_mib']:.0f} |"
         )
+    if not any(os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
+        lines += [
+            "",
+            "This machine sets neither OPENBLAS_CORETYPE nor OPENBLAS_L2_SIZE: the "
+            'run "as set" is the run with both unset.',
+        ]
     report = "\n".join(lines)
     print("\n" + report)
     args.output.write_text("# Benchmark results\n\n" + report + "\n")
