@@ -250,8 +250,8 @@ class Targets:
         if xp is np:
             self.weight = np.empty((n, 1), dtype)
             self.Y = np.empty((n, n_outputs), dtype, order="F")
-            self.rows = np.arange(n)
             if softmax:
+                self.rows = np.arange(n)
                 self.true_index = np.empty(n, dtype=np.intp)
 
     def fill(self, y, scale, order, step=1.0):

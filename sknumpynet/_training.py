@@ -185,6 +185,30 @@ def _print_epoch(state, epochs, start_time):
     print(line, flush=True)
 
 
+def _work_arrays(network, X, n_samples, batch_size, gather=True):
+    """Return the Workspace and the Targets of training on ``n_samples`` of X."""
+    xp, device = network.xp, network.device
+    workspace = Workspace(
+        batch_size,
+        network.layer_units,
+        X.dtype,
+        sparse.issparse(X),
+        gather=gather,
+        xp=xp,
+        device=device,
+    )
+    targets = Targets(
+        network.out_activation,
+        network.layer_units[-1],
+        n_samples,
+        batch_size,
+        X.dtype,
+        xp,
+        device,
+    )
+    return workspace, targets
+
+
 def minibatch_epochs(
     state, X, y, sample_weight, params, *, epochs, train_idx, rng, hooks, incremental
 ):
@@ -228,25 +252,9 @@ def minibatch_epochs(
         else float(xp.sum(_rows(sample_weight, train_idx)))
     )
     batch_size = min(params["batch_size"], n_train)
-    workspace = Workspace(
-        batch_size,
-        network.layer_units,
-        X.dtype,
-        sparse.issparse(X),
-        xp=xp,
-        device=device,
-    )
+    workspace, targets = _work_arrays(network, X, n_train, batch_size)
     params_list, grads = [network.flat], [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
-    targets = Targets(
-        network.out_activation,
-        network.layer_units[-1],
-        n_train,
-        batch_size,
-        X.dtype,
-        xp,
-        device,
-    )
     best_flat = copy_array(network.flat) if hooks.validates else None
     # Batch bounds, computed once (array-API slices may not run past the end).
     batches = [
@@ -389,15 +397,9 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
     xp, device = network.xp, network.device
     n_samples = X.shape[0]
     scale, l2 = objective_weights(sample_weight, params["l2"])
-    workspace = Workspace(
-        n_samples,
-        network.layer_units,
-        X.dtype,
-        sparse.issparse(X),
-        gather=False,
-        xp=xp,
-        device=device,
-    )
+    # One batch of all the samples, in their order.
+    workspace, targets = _work_arrays(network, X, n_samples, n_samples, gather=False)
+    targets.fill(y, scale, xp.arange(n_samples, device=device))
     # scipy's optimiser works on a float64 vector on the host; the loss and
     # the gradient are computed in the network's namespace, on its device.
     host_dtype = numpy_dtype(X.dtype)
@@ -407,18 +409,6 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             network.flat[...] = packed
         else:
             network.flat[...] = to_device(packed.astype(host_dtype), xp, device)
-
-    # One batch of all the samples, in their order.
-    everything = xp.arange(n_samples, device=device)
-    targets = Targets(
-        network.out_activation,
-        network.layer_units[-1],
-        n_samples,
-        n_samples,
-        X.dtype,
-        xp,
-        device,
-    ).fill(y, scale, everything)
 
     def loss_and_grad(packed):
         set_weights(packed)
