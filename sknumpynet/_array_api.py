@@ -159,3 +159,12 @@ def to_numpy_array(array):
     if isinstance(array, np.ndarray):
         return array
     return _convert_to_numpy(array, namespace_of(array)[0])
+
+
+def take(A, idx, out=None, xp=np):
+    """Return the rows ``idx`` of ``A``: gathered into ``out`` when given (NumPy)."""
+    if out is not None:
+        # mode="clip" skips the bounds check, which copies through a hidden
+        # temporary; the indices are ours and always valid.
+        return A.take(idx, axis=0, out=out[: idx.shape[0]], mode="clip")
+    return A[idx] if xp is np else xp.take(A, idx, axis=0)

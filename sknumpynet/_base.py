@@ -35,12 +35,13 @@ from ._array_api import (
     input_namespace,
     namespace_of,
     numpy_dtype,
+    take,
     to_device,
     to_host,
     to_numpy_array,
 )
 from ._callbacks import CallbackSupportMixin
-from ._network import Network, logits, take
+from ._network import Network, logits
 from ._params import PARAMETER_CONSTRAINTS
 from ._split import validation_split
 from ._training import Hooks, TrainingState, lbfgs, minibatch_epochs

@@ -19,7 +19,7 @@ return new arrays, which the libraries of GPUs allocate from a cache.
 import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._array_api import namespace_of, to_device
+from ._array_api import namespace_of, take, to_device
 from ._losses import LOSSES
 
 
@@ -177,20 +177,7 @@ class Workspace:
 
     def take_rows(self, X, idx):
         """Gather rows ``idx`` of ``X``: into the buffer when X is dense."""
-        if self.X is not None:
-            # mode="clip" skips the bounds check, which copies through a
-            # hidden temporary; the indices are ours and always valid.
-            return X.take(idx, axis=0, out=self.X[: idx.shape[0]], mode="clip")
-        return take(X, idx, xp=self.xp)
-
-
-def take(A, idx, out=None, xp=np):
-    """Return the rows ``idx`` of ``A``: gathered into ``out`` when given (NumPy)."""
-    if out is not None:
-        # mode="clip" skips the bounds check, which copies through a hidden
-        # temporary; the indices are ours and always valid.
-        return A.take(idx, axis=0, out=out[: idx.shape[0]], mode="clip")
-    return A[idx] if xp is np else xp.take(A, idx, axis=0)
+        return take(X, idx, self.X, self.xp)
 
 
 class Network:
