@@ -18,6 +18,7 @@ from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from ._regressor import NumpyMLPRegressor
 from ._streaming import iter_chunks, partial_fit_chunks
+from ._training import TrainingDiverged
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
 
 try:  # one source of truth: the version in pyproject.toml, as installed
@@ -30,6 +31,7 @@ __all__ = [
     "MNISTUnavailableError",
     "NumpyMLPClassifier",
     "NumpyMLPRegressor",
+    "TrainingDiverged",
     "__version__",
     "fetch_mnist",
     "iter_chunks",

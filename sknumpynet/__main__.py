@@ -1,9 +1,11 @@
 """``python -m sknumpynet``: train and evaluate the network on MNIST."""
 
 import argparse
+import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import joblib
@@ -14,7 +16,8 @@ from sklearn.preprocessing import MinMaxScaler
 
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
-from .datasets import load_mnist_or_digits
+from ._training import TrainingDiverged
+from .datasets import load_mnist_or_digits, mnist_dir_from_env
 
 
 def _positive(kind):
@@ -37,6 +40,14 @@ def _non_negative(text):
     return value
 
 
+def _fraction(text):
+    """Return a number in [0, 1), as momentum, dropout and the held-out share take."""
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
 def _writable_folder(text):
     """Return the folder, made if need be, or fail when it cannot be written."""
     path = Path(text)
@@ -54,9 +65,14 @@ ADAM_ALPHA = 0.001
 
 
 def _parser():
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="sknumpynet",
         description="Train a NumPy multilayer perceptron on MNIST and evaluate it.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
     )
     data = parser.add_argument_group("data")
     data.add_argument(
@@ -124,6 +140,46 @@ def _parser():
             help=f"{what} (default: %(default)s)",
         )
     net.add_argument(
+        "--momentum",
+        type=_fraction,
+        default=defaults["momentum"],
+        help="momentum of sgd, Nesterov's (default: %(default)s)",
+    )
+    net.add_argument(
+        "--dropout",
+        type=_fraction,
+        default=defaults["dropout"],
+        help="share of the hidden units dropped in each minibatch of sgd and adam "
+        "(default: %(default)s)",
+    )
+    net.add_argument(
+        "--tol",
+        type=_non_negative,
+        help="stop when the loss improves by less than TOL for --n-iter-no-change "
+        f"epochs (default: run every epoch, or {defaults['tol']} with "
+        "--early-stopping)",
+    )
+    net.add_argument(
+        "--n-iter-no-change",
+        type=_positive(int),
+        default=defaults["n_iter_no_change"],
+        metavar="N",
+        help="epochs without improvement that stop training (default: %(default)s)",
+    )
+    net.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="hold out --validation-fraction of the training images, stop when "
+        "their score stops improving and keep the epoch of lowest held-out loss",
+    )
+    net.add_argument(
+        "--validation-fraction",
+        type=_fraction,
+        default=defaults["validation_fraction"],
+        metavar="FRACTION",
+        help="share held out by --early-stopping (default: %(default)s)",
+    )
+    net.add_argument(
         "--random-state",
         type=int,
         default=0,
@@ -138,18 +194,122 @@ def _parser():
     )
     out.add_argument("--no-plots", action="store_true", help="skip the pictures")
     out.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    out.add_argument(
+        "--verbose",
+        action="store_true",
+        help="the estimator's own messages too (verbose=1), e.g. why it stopped",
+    )
     return parser
 
 
 def main(argv=None):
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Errors are one line on stderr: 2 for bad options or data, 1 when training
+    diverges, 130 when interrupted (Ctrl-C) before anything was learned.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.alpha is None:
-        args.alpha = ADAM_ALPHA if args.solver == "adam" else NumpyMLPClassifier().alpha
-    X_train, X_test, y_train, y_test, name = load_mnist_or_digits(
-        args.data_dir, args.data_home
+    try:
+        return _train_and_evaluate(parser, args)
+    except KeyboardInterrupt:
+        print("sknumpynet: interrupted; nothing was saved.", file=sys.stderr)
+        return 130
+    except TrainingDiverged as exc:
+        print(f"sknumpynet: error: {exc} Nothing was saved.", file=sys.stderr)
+        return 1
+
+
+def _load(args):
+    """Load the data set, or exit with a one-line usage error naming the folder."""
+    try:
+        return load_mnist_or_digits(args.data_dir, args.data_home)
+    except (OSError, ValueError) as exc:
+        where = (
+            "argument --data-dir"
+            if args.data_dir
+            else f"SKNUMPYNET_MNIST_DIR={mnist_dir_from_env()}"
+        )
+        # One line: the options were right, the folder is not.
+        print(f"sknumpynet: error: {where}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _estimator(args):
+    alpha = args.alpha
+    if alpha is None:
+        alpha = ADAM_ALPHA if args.solver == "adam" else NumpyMLPClassifier().alpha
+    tol = args.tol
+    if tol is None and args.early_stopping:
+        tol = NumpyMLPClassifier().tol
+    return NumpyMLPClassifier(
+        hidden_layer_sizes=tuple(args.hidden),
+        activation=args.activation,
+        solver=args.solver,
+        alpha=alpha,
+        learning_rate=args.learning_rate,
+        power_t=args.power_t,
+        l2=args.l2,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        momentum=args.momentum,
+        dropout=args.dropout,
+        tol=tol,
+        n_iter_no_change=args.n_iter_no_change,
+        early_stopping=args.early_stopping,
+        validation_fraction=args.validation_fraction,
+        random_state=args.random_state,
+        verbose=int(args.verbose),
     )
+
+
+def _header(clf, n_train, n_test, name):
+    """Describe what trains: only the settings the chosen solver uses."""
+    layers = "-".join(str(n) for n in [n_train[1], *clf.hidden_layer_sizes, 10])
+    rounds = "iteration" if clf.solver == "lbfgs" else "epoch"
+    rounds = f"{clf.epochs} {rounds}{'s' if clf.epochs != 1 else ''}"
+    settings = [f"{'at most ' if clf.tol is not None else ''}{rounds}"]
+    if clf.solver != "lbfgs":
+        step = f"alpha={clf.alpha}"
+        if clf.solver == "sgd":
+            step += f" ({clf.learning_rate}"
+            if clf.learning_rate == "invscaling":
+                step += f", power_t={clf.power_t}"
+            step += ")"
+            if clf.momentum:
+                step += f", momentum={clf.momentum}"
+        settings.append(step)
+    settings.append(f"l2={clf.l2}")
+    if clf.solver != "lbfgs":
+        settings.append(f"batch size {clf.batch_size}")
+        if clf.dropout:
+            settings.append(f"dropout={clf.dropout}")
+    if clf.early_stopping:
+        settings.append(f"early stopping on {clf.validation_fraction:g} held out")
+    settings.append(f"solver {clf.solver}")
+    return (
+        f"\nTraining a {layers} {clf.activation} network on {name}: "
+        f"{n_train[0]} training and {n_test} test images, {', '.join(settings)}"
+    )
+
+
+def _fit(clf, X, y):
+    """Fit; return whether Ctrl-C ended it early. Warnings become one-line notes."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    interrupted = False
+    for warning in caught:
+        message = str(warning.message)
+        if message.startswith("Training interrupted by the user"):
+            interrupted = True
+        else:
+            print(f"note: {message}")
+    return interrupted
+
+
+def _train_and_evaluate(parser, args):
+    X_train, X_test, y_train, y_test, name = _load(args)
     if args.n_train:
         if args.n_train > X_train.shape[0]:
             parser.error(
@@ -162,55 +322,55 @@ def main(argv=None):
     X_train_s = scaler.transform(X_train.astype(np.float32))
     X_test_s = scaler.transform(X_test.astype(np.float32))
 
-    clf = NumpyMLPClassifier(
-        hidden_layer_sizes=tuple(args.hidden),
-        activation=args.activation,
-        solver=args.solver,
-        alpha=args.alpha,
-        learning_rate=args.learning_rate,
-        power_t=args.power_t,
-        l2=args.l2,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        random_state=args.random_state,
-        tol=None,
-    )
+    clf = _estimator(args)
     progress = EpochProgress(X_test_s, y_test)
     if hasattr(clf, "set_callbacks") and not args.quiet:
         clf.set_callbacks(progress)
-    layers = "-".join(str(n) for n in [X_train.shape[1], *args.hidden, 10])
-    schedule = ""
-    if args.solver == "sgd":
-        schedule = f" ({args.learning_rate}"
-        schedule += (
-            f", power_t={args.power_t})" if args.learning_rate == "invscaling" else ")"
-        )
-    print(
-        f"\nTraining a {layers} {args.activation} network on {name}: "
-        f"{X_train.shape[0]} training and {X_test.shape[0]} test images, "
-        f"{args.epochs} epochs, alpha={args.alpha}{schedule}, l2={args.l2}, "
-        f"batch size {args.batch_size}, solver {args.solver}"
-    )
+    print(_header(clf, X_train.shape, X_test.shape[0], name))
     start = time.perf_counter()
-    clf.fit(X_train_s, y_train)
+    interrupted = _fit(clf, X_train_s, y_train)
     fit_time = time.perf_counter() - start
     if hasattr(clf, "set_callbacks"):
         # Unhook the progress callback: it holds the test set, which must not
         # be pickled into model.joblib.
         clf.set_callbacks()
+    if interrupted:
+        unit = "iteration" if clf.solver == "lbfgs" else "epoch"
+        if clf.n_iter_ == 0:
+            print(
+                f"sknumpynet: interrupted in the first {unit}, before anything was "
+                "learned; nothing was saved.",
+                file=sys.stderr,
+            )
+            return 130
+        print(
+            f"Interrupted in {unit} {clf.n_iter_ + 1}: evaluating and saving the "
+            f"network of the {clf.n_iter_} {unit}(s) completed."
+        )
 
     y_pred = clf.predict(X_test_s)
     accuracy = accuracy_score(y_test, y_pred)
     print(f"\nTest accuracy on {name}: {accuracy:.2%} (fit took {fit_time:.1f}s)\n")
-    print(classification_report(y_test, y_pred, digits=4))
+    # zero_division=0: a class never predicted (a tiny --n-train) has precision 0.
+    print(classification_report(y_test, y_pred, digits=4, zero_division=0))
 
     model_path = args.output_dir / "model.joblib"
-    joblib.dump(make_pipeline(scaler, clf), model_path)
+    _dump(make_pipeline(scaler, clf), model_path)
     print(f"Saved the fitted pipeline (MinMaxScaler + network) to {model_path}")
 
     if not args.no_plots:
         _save_pictures(clf, progress.scores_, y_test, y_pred, args.output_dir, name)
     return 0
+
+
+def _dump(model, path):
+    """Write the model to a new file, then move it over ``path``: never half a file."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        joblib.dump(model, partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _save_pictures(clf, scores, y_test, y_pred, output_dir, dataset):

@@ -332,11 +332,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
                 )
             known = labels if classes is None else unique_labels(classes)
         elif warm and not np.array_equal(labels, self.classes_):
+            # scikit-learn's words first, verbatim: users and tools match them.
             raise ValueError(
-                "warm_start can only be used where y has the same classes as in "
-                f"the previous call to fit. Previously got "
-                f"{self.classes_.tolist()}, y has {labels.tolist()}. Set "
-                "warm_start=False to train a new network."
+                "warm_start can only be used where `y` has the same classes as "
+                f"in the previous call to fit. Previously got {self.classes_}, "
+                f"`y` has {labels}. Set warm_start=False to train a new network."
             )
         else:
             known = labels

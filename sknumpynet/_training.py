@@ -39,7 +39,27 @@ DIVERGENCE_FACTOR = 100.0
 
 
 class TrainingDiverged(ValueError):
-    """Training blew up; the estimator is left as it was before the call."""
+    """Training blew up; the estimator is left as it was before the call.
+
+    Raised by ``fit`` and ``partial_fit`` when the loss of an epoch becomes
+    NaN or infinite, or exceeds 100 times the loss the fit started from, or
+    when the weights stop being finite. Its message names the epoch and the
+    loss and says what to change (a smaller ``alpha``, scaled features). A
+    subclass of ``ValueError``, so ``GridSearchCV`` scores such a candidate
+    with ``error_score``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknumpynet import NumpyMLPClassifier, TrainingDiverged
+    >>> X = np.random.RandomState(0).normal(size=(50, 3)) * 1e3
+    >>> y = np.arange(50) % 2
+    >>> try:
+    ...     NumpyMLPClassifier(alpha=1e6, random_state=0).fit(X, y)
+    ... except TrainingDiverged as exc:
+    ...     print(str(exc)[:28])
+    Training diverged in epoch 1
+    """
 
 
 @dataclass
@@ -265,19 +285,19 @@ def minibatch_epochs(
     start_time = time.perf_counter()
     for _ in range(epochs):
         hooks.epoch_begin()
-        checkpoint = copy_array(network.flat), optimizer.state_dict()
-        order = rng.permutation(train_idx) if params["shuffle"] else train_idx
-        # The epoch's random draws move to the device once, not per batch.
-        order_on_device = to_device(order, xp, device)
-        epoch_masks = None
-        if dropout and xp is not np:
-            epoch_masks = _epoch_masks(
-                rng, n_train, batch_size, hidden_units, dropout, X.dtype, xp, device
-            )
-        # The epoch's targets in its order: batches slice them, gather nothing.
-        targets.fill(y, scale, order_on_device, optimizer.step)
-        accumulated_loss = 0.0
+        checkpoint = copy_array(network.flat), optimizer.state_dict(), state.n_iter
         try:
+            order = rng.permutation(train_idx) if params["shuffle"] else train_idx
+            # The epoch's random draws move to the device once, not per batch.
+            order_on_device = to_device(order, xp, device)
+            epoch_masks = None
+            if dropout and xp is not np:
+                epoch_masks = _epoch_masks(
+                    rng, n_train, batch_size, hidden_units, dropout, X.dtype, xp, device
+                )
+            # The epoch's targets in its order: batches slice them, gather nothing.
+            targets.fill(y, scale, order_on_device, optimizer.step)
+            accumulated_loss = 0.0
             for start, stop in batches:
                 masks = None
                 if epoch_masks is not None:
@@ -302,47 +322,40 @@ def minibatch_epochs(
                     limit = DIVERGENCE_FACTOR * max(float(first) / (stop - start), 1.0)
                 accumulated_loss += batch_loss
                 optimizer.update_params(params_list, grads)
+            accumulated_loss += targets.recorded_loss()
+            if xp is np:
+                weights_finite = np.isfinite(network.flat).all()
+            else:
+                # The epoch's one read from the device: non-finite weights turn
+                # the loss into NaN (0 * inf), so the loss alone tells both.
+                accumulated_loss = float(accumulated_loss + 0.0 * xp.sum(network.flat))
+                weights_finite = True
+            loss = accumulated_loss / n_train
+            epoch = state.n_iter + 1
+            _check_diverged(state, loss, limit, params, epoch, weights_finite)
+            # From here the epoch counts as completed: Ctrl-C in what follows
+            # (a callback scoring a test set, say) keeps its weights.
+            state.n_iter, state.t, state.loss = epoch, state.t + n_seen, loss
+            state.loss_curve.append(loss)
+            stop = _track_progress(state, params, hooks, best_flat)
+            if params["verbose"]:
+                _print_epoch(state, epochs, start_time)
+            optimizer.iteration_ends(state.t)
+            if hooks.epoch_end(state) or (
+                stop and _stops(state, params, hooks, optimizer)
+            ):
+                break
         except KeyboardInterrupt:
-            network.flat[...] = checkpoint[0]
-            optimizer.load_state(checkpoint[1])
+            if state.n_iter == checkpoint[2]:  # the epoch had not ended
+                network.flat[...] = checkpoint[0]
+                optimizer.load_state(checkpoint[1])
             warnings.warn(
-                f"Training interrupted by the user during epoch {state.n_iter + 1}; "
+                f"Training interrupted by the user during epoch {checkpoint[2] + 1}; "
                 f"kept the weights of the {state.n_iter} epoch(s) completed.",
                 UserWarning,
                 stacklevel=6,
             )
             break
-        accumulated_loss += targets.recorded_loss()
-        if xp is np:
-            weights_finite = np.isfinite(network.flat).all()
-        else:
-            # The epoch's one read from the device: non-finite weights turn
-            # the loss into NaN (0 * inf), so the loss alone tells both.
-            accumulated_loss = float(accumulated_loss + 0.0 * xp.sum(network.flat))
-            weights_finite = True
-        state.loss = accumulated_loss / n_train
-        _check_diverged(
-            state, state.loss, limit, params, state.n_iter + 1, weights_finite
-        )
-
-        state.n_iter += 1
-        state.t += n_seen
-        state.loss_curve.append(state.loss)
-        stop = _track_progress(state, params, hooks, best_flat)
-        if params["verbose"]:
-            _print_epoch(state, epochs, start_time)
-        optimizer.iteration_ends(state.t)
-        if hooks.epoch_end(state):
-            break
-        if stop:
-            msg = (
-                f"{'Validation score' if hooks.validates else 'Training loss'} did "
-                f"not improve more than tol={params['tol']} for "
-                f"{params['n_iter_no_change']} consecutive epochs."
-            )
-            if optimizer.trigger_stopping(msg, params["verbose"]):
-                break
-            state.no_improvement_count = 0
     else:
         if not incremental and params["tol"] is not None:
             warnings.warn(
@@ -356,6 +369,22 @@ def minibatch_epochs(
         network.flat[...] = best_flat
     state.optimizer = optimizer_state(settings, optimizer)
     return state
+
+
+def _stops(state, params, hooks, optimizer):
+    """After ``n_iter_no_change`` epochs without progress: True to stop.
+
+    The adaptive schedule divides its step instead, and training goes on.
+    """
+    msg = (
+        f"{'Validation score' if hooks.validates else 'Training loss'} did "
+        f"not improve more than tol={params['tol']} for "
+        f"{params['n_iter_no_change']} consecutive epochs."
+    )
+    if optimizer.trigger_stopping(msg, params["verbose"]):
+        return True
+    state.no_improvement_count = 0
+    return False
 
 
 def _dropout_masks(rng, n, hidden_units, dropout, dtype):

@@ -35,6 +35,11 @@ def _arff_parser():
 def fetch_mnist(data_home=None, *, n_retries=3):
     """Load MNIST from OpenML (``mnist_784``, version 1), cached in ``data_home``.
 
+    When the environment variable ``SKNUMPYNET_MNIST_DIR`` names a folder, the
+    four original IDX files are read from there instead (as
+    :func:`load_mnist_idx` reads them) and nothing is downloaded, as in the
+    command line.
+
     Parameters
     ----------
     data_home : str or path-like, default=None
@@ -55,8 +60,15 @@ def fetch_mnist(data_home=None, *, n_retries=3):
     Raises
     ------
     MNISTUnavailableError
-        When OpenML cannot be reached and the data is not cached.
+        When OpenML cannot be reached and the data is not cached, or when
+        ``SKNUMPYNET_MNIST_DIR`` names a folder that does not hold the files.
     """
+    data_dir = mnist_dir_from_env()
+    if data_dir is not None:
+        try:
+            return load_mnist_idx(data_dir)
+        except (OSError, ValueError) as exc:
+            raise MNISTUnavailableError(f"SKNUMPYNET_MNIST_DIR={data_dir}: {exc}") from exc
     from sklearn.datasets import fetch_openml
 
     try:
@@ -92,7 +104,8 @@ def _find_idx_file(directory, stem):
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx")):
         for candidate in (name, name + ".gz"):
             path = directory / candidate
-            if path.is_file():
+            # Not a folder: a file, or a pipe that streams one.
+            if path.exists() and not path.is_dir():
                 return path
     raise FileNotFoundError(
         f"No {stem} or {stem}.gz in {directory}. The folder must hold the four "
@@ -174,14 +187,23 @@ def load_mnist_idx(directory):
 
     Raises
     ------
+    FileNotFoundError
+        When the folder does not exist or lacks one of the files.
+    NotADirectoryError
+        When ``directory`` is a file.
     ValueError
         When a file is not an MNIST IDX file: wrong magic number, empty or
         truncated, images other than 28x28, or images and labels that do not
         match.
     """
     directory = Path(directory)
-    if not directory.is_dir():
+    if not directory.exists():
         raise FileNotFoundError(f"MNIST folder {directory} does not exist.")
+    if not directory.is_dir():
+        raise NotADirectoryError(
+            f"{directory} is a file, not a folder: give the folder that holds "
+            f"the four MNIST IDX files ({', '.join(IDX_FILES.values())})."
+        )
     arrays = {
         key: read_idx(_find_idx_file(directory, stem))
         for key, stem in IDX_FILES.items()

@@ -114,7 +114,47 @@ def test_fetch_mnist_offline_says_how_to_use_local_files(monkeypatch, tmp_path):
     def no_network(*args, **kwargs):
         raise URLError("network is unreachable")
 
+    monkeypatch.delenv("SKNUMPYNET_MNIST_DIR", raising=False)
     monkeypatch.setattr(openml, "_open_openml_url", no_network)
     monkeypatch.setattr(openml.time, "sleep", lambda seconds: None)
     with pytest.raises(MNISTUnavailableError, match="SKNUMPYNET_MNIST_DIR"):
         fetch_mnist(data_home=tmp_path, n_retries=1)
+
+
+def test_fetch_mnist_reads_the_folder_its_message_names(
+    monkeypatch, tmp_path, mnist_dir, mnist
+):
+    # No network is needed: with the variable set, nothing is downloaded.
+    import sklearn.datasets._openml as openml
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("fetch_mnist downloaded although the folder is set")
+
+    monkeypatch.setattr(openml, "_open_openml_url", no_network)
+    monkeypatch.setenv("SKNUMPYNET_MNIST_DIR", str(mnist_dir))
+    for got, expected in zip(fetch_mnist(data_home=tmp_path), mnist):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("kind", ["missing", "file", "empty"])
+def test_fetch_mnist_names_a_bad_folder_in_the_variable(monkeypatch, tmp_path, kind):
+    folder = tmp_path / "mnist"
+    reason = {"missing": "does not exist", "file": "is a file, not a folder"}
+    if kind == "file":
+        folder.write_text("not a folder")
+    elif kind == "empty":
+        folder.mkdir()
+        reason["empty"] = "No train-images-idx3-ubyte"
+    monkeypatch.setenv("SKNUMPYNET_MNIST_DIR", str(folder))
+    with pytest.raises(MNISTUnavailableError) as info:
+        fetch_mnist(data_home=tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"SKNUMPYNET_MNIST_DIR={folder}: ")
+    assert reason[kind] in message
+
+
+def test_a_file_given_as_the_folder_is_called_a_file(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(b"")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        load_mnist_idx(path)

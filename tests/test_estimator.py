@@ -1,6 +1,7 @@
 """Behaviour of NumpyMLPClassifier: training, weights, determinism, errors."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -182,6 +183,24 @@ def test_non_finite_X_is_refused(blobs, bad):
         NumpyMLPClassifier().fit(X, y)
 
 
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba"])
+@pytest.mark.parametrize("row", [[np.inf, np.inf], [np.inf, -np.inf], [np.nan, 1.0]])
+def test_non_finite_X_in_predict_is_an_error_and_no_warning(blobs, method, row):
+    # inf - inf in the first layer's product raises the floating-point
+    # "invalid" flag whatever the BLAS kernel; on AVX-512 (OpenBLAS SkylakeX)
+    # a single inf does too. Either way the user gets the ValueError alone.
+    X, y = blobs
+    clf = NumpyMLPClassifier(epochs=2, tol=None, random_state=0).fit(X, y)
+    W = clf.coefs_[0]
+    assert (np.sign(W[0]) != np.sign(W[1])).any()  # some unit sees inf - inf
+    X_bad = X[:4].copy()
+    X_bad[2] = row
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="Input X contains NaN or infinity"):
+            getattr(clf, method)(X_bad)
+
+
 def test_empty_data_is_refused():
     with pytest.raises(ValueError, match="0 sample"):
         NumpyMLPClassifier().fit(np.empty((0, 3)), [])
@@ -248,3 +267,19 @@ def test_predict_before_fit_raises(blobs):
     X, _ = blobs
     with pytest.raises(NotFittedError):
         NumpyMLPClassifier().predict(X)
+
+
+@pytest.mark.parametrize("y_other", [[0, 1], [1, 2, 3], [0, 1, 2, 3]])
+def test_warm_start_error_gives_scikit_learns_words_first(y_other):
+    # scikit-learn's own test_warm_start matches this message, verbatim.
+    X = np.random.RandomState(0).normal(size=(12, 2))
+    clf = NumpyMLPClassifier(warm_start=True, epochs=2, tol=None)
+    clf.fit(X, np.arange(12) % 3)
+    y_i = np.resize(y_other, 12)
+    message = (
+        "warm_start can only be used where `y` has the same "
+        "classes as in the previous call to fit."
+        " Previously got [0 1 2], `y` has %s" % np.unique(y_i)
+    )
+    with pytest.raises(ValueError, match=re.escape(message) + r"\. Set warm_start"):
+        clf.fit(X, y_i)

@@ -101,12 +101,12 @@ FAILING_FITS = {
     "warm start with fewer classes": (
         {"warm_start": True},
         lambda c, X, y: c.fit(X[y < 5], y[y < 5]),
-        "warm_start can only be used where y has the same classes",
+        "warm_start can only be used where `y` has the same classes",
     ),
     "warm start with other classes": (
         {"warm_start": True},
         lambda c, X, y: c.fit(X, y + 1),
-        "warm_start can only be used where y has the same classes",
+        "warm_start can only be used where `y` has the same classes",
     ),
     "partial_fit with other classes": (
         {},
