@@ -4,7 +4,12 @@ Build with ``python -m sphinx -W -b html docs docs/_build/html`` after
 ``pip install -e ".[docs]"``.
 """
 
+import os
+import shutil
+from pathlib import Path
+
 import sknumpynet
+from sknumpynet.datasets import mnist_dir_from_env
 
 project = "sknumpynet"
 author = "The sknumpynet developers"
@@ -15,6 +20,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax from the package instead of a CDN: the built site renders its
+    # math with no network.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
@@ -27,6 +35,24 @@ myst_heading_anchors = 3
 
 # The gallery runs every example in its quick form (--quick) and shows the
 # picture it draws; an example that fails fails the build.
+# The gallery reruns an example only when its file changes: when the data its
+# MNIST examples read changes (SKNUMPYNET_MNIST_DIR set or unset), its stored
+# output is stale, so it is made anew.
+_gallery = Path(__file__).parent / "auto_examples"
+_data_source = str(mnist_dir_from_env() or "OpenML or scikit-learn's digits")
+if (_gallery / ".data_source").is_file() and (
+    (_gallery / ".data_source").read_text() != _data_source
+):
+    shutil.rmtree(_gallery)
+_gallery.mkdir(exist_ok=True)
+(_gallery / ".data_source").write_text(_data_source)
+if "SKNUMPYNET_MNIST_DIR" not in os.environ:
+    print(
+        "SKNUMPYNET_MNIST_DIR is not set: the gallery's MNIST examples load "
+        "MNIST from OpenML, or run on scikit-learn's digits where it cannot be "
+        "reached (each example's output says which)."
+    )
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -37,7 +63,7 @@ sphinx_gallery_conf = {
         "../examples/scaling",
     ],
     "within_subsection_order": "FileNameSortKey",
-    "reset_argv": "sknumpynet._examples.gallery_argv",
+    "reset_argv": "sknumpynet.example_tools.gallery_argv",
     "abort_on_example_error": True,
     "download_all_examples": False,
     "plot_gallery": "True",
@@ -51,6 +77,8 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
 templates_path = ["_templates"]
+html_static_path = ["_static"]
+html_css_files = ["sknumpynet.css"]
 exclude_patterns = ["_build", "auto_examples/**/*.ipynb"]
 html_theme = "pydata_sphinx_theme"
 html_title = "sknumpynet"

@@ -462,6 +462,7 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             raise StopIteration
 
     tol = params["tol"]
+    interrupted = False
     try:
         result = scipy.optimize.minimize(
             loss_and_grad,
@@ -476,18 +477,8 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             },
         )
         x, fun = result.x, result.fun
-        # Status 1 is the iteration limit: expected with tol=None, which asks
-        # for exactly `epochs` iterations, as in the stochastic solvers.
-        if result.status == 2 or (result.status == 1 and tol is not None):
-            warnings.warn(
-                f"L-BFGS stopped without converging after {result.nit} "
-                f"iteration(s): {result.message}. Increase epochs (the iteration "
-                f"limit, now {params['epochs']}) or max_fun, or scale X.",
-                ConvergenceWarning,
-                stacklevel=6,
-            )
     except KeyboardInterrupt:
-        x, fun = last["x"], last["fun"]
+        x, fun, interrupted = last["x"], last["fun"], True
         warnings.warn(
             f"Training interrupted by the user during L-BFGS iteration "
             f"{state.n_iter + 1}; kept the weights of the {state.n_iter} "
@@ -496,11 +487,31 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             stacklevel=6,
         )
     set_weights(x)
+    if state.n_iter or not interrupted:
+        # Also with no iteration done: a loss that is not finite from the
+        # start (X of 1e200, say) stops the line search at once.
+        _check_diverged(
+            state,
+            float(fun),
+            np.inf,
+            params,
+            max(state.n_iter, 1),
+            np.isfinite(x).all(),
+        )
+    # Status 1 is the iteration limit: expected with tol=None, which asks for
+    # exactly `epochs` iterations, as in the stochastic solvers.
+    if not interrupted and (
+        result.status == 2 or (result.status == 1 and tol is not None)
+    ):
+        warnings.warn(
+            f"L-BFGS stopped without converging after {result.nit} "
+            f"iteration(s): {result.message}. Increase epochs (the iteration "
+            f"limit, now {params['epochs']}) or max_fun, or scale X.",
+            ConvergenceWarning,
+            stacklevel=6,
+        )
     if state.n_iter:
         state.loss = float(fun)
-        _check_diverged(
-            state, state.loss, np.inf, params, state.n_iter, np.isfinite(x).all()
-        )
         best = np.inf if state.best_loss is None else state.best_loss
         state.best_loss = min(best, state.loss)
     return state

@@ -68,7 +68,9 @@ def fetch_mnist(data_home=None, *, n_retries=3):
         try:
             return load_mnist_idx(data_dir)
         except (OSError, ValueError) as exc:
-            raise MNISTUnavailableError(f"SKNUMPYNET_MNIST_DIR={data_dir}: {exc}") from exc
+            raise MNISTUnavailableError(
+                f"SKNUMPYNET_MNIST_DIR={data_dir}: {exc}"
+            ) from exc
     from sklearn.datasets import fetch_openml
 
     try:

@@ -279,7 +279,7 @@ def test_warm_start_error_gives_scikit_learns_words_first(y_other):
     message = (
         "warm_start can only be used where `y` has the same "
         "classes as in the previous call to fit."
-        " Previously got [0 1 2], `y` has %s" % np.unique(y_i)
+        f" Previously got [0 1 2], `y` has {np.unique(y_i)}"
     )
     with pytest.raises(ValueError, match=re.escape(message) + r"\. Set warm_start"):
         clf.fit(X, y_i)

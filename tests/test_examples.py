@@ -127,3 +127,35 @@ def test_an_example_from_the_command_line(mnist_dir, tmp_path):
     assert f"Loading MNIST from the IDX files in {mnist_dir}" in result.stdout
     assert "MNIST: best" in result.stdout
     assert (tmp_path / "out" / "grid_search.png").stat().st_size > 0
+
+
+def test_examples_use_only_public_names():
+    for path in EXAMPLES.glob("*/*.py"):
+        for line in path.read_text().splitlines():
+            if line.startswith(("from sknumpynet", "import sknumpynet")):
+                assert "._" not in line and " _" not in line, f"{path.name}: {line}"
+
+
+def test_a_picture_without_a_display_or_output_dir_is_not_dropped_silently(
+    mnist_dir,
+):
+    import subprocess
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLES / "mnist" / "plot_cross_validation.py"),
+            "--quick",
+            "--data-dir",
+            str(mnist_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MPLBACKEND": "Agg"},  # as on a machine with no display
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "cross_validation.png is not shown: matplotlib has no display here. "
+        "Pass --output-dir DIR to write the picture to a file."
+    ) in result.stdout

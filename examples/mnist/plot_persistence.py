@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknumpynet import NumpyMLPClassifier
-from sknumpynet._examples import arguments, load, save
+from sknumpynet.example_tools import arguments, load, save
 
 
 def main(quick=False, data_dir=None, output_dir=None):

@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknumpynet import NumpyMLPRegressor
-from sknumpynet._examples import arguments, save
+from sknumpynet.example_tools import arguments, save
 
 
 def main(quick=False, data_dir=None, output_dir=None):

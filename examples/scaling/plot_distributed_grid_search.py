@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknumpynet import NumpyMLPClassifier
-from sknumpynet._examples import arguments, load, save
+from sknumpynet.example_tools import arguments, load, save
 
 
 def make_search():

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sknumpynet import NumpyMLPClassifier, partial_fit_chunks
-from sknumpynet._examples import arguments, load, save
+from sknumpynet.example_tools import arguments, load, save
 
 
 def write_memmap(X, path, copies, scale):

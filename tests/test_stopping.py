@@ -1,0 +1,124 @@
+"""When training stops: tol, n_iter_no_change and early stopping, as in scikit-learn."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.neural_network import MLPClassifier
+
+from sknumpynet import NumpyMLPClassifier
+
+# A vanishing step: no epoch improves on the first one by tol.
+FROZEN = dict(alpha=1e-12, learning_rate="constant", epochs=100, tol=1e-4)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("n_iter_no_change", [1, 3, 6])
+def test_stops_at_the_same_epoch_as_mlpclassifier_when_nothing_improves(
+    digits, early_stopping, n_iter_no_change
+):
+    X, y = digits
+    common = dict(
+        n_iter_no_change=n_iter_no_change, early_stopping=early_stopping, random_state=0
+    )
+    ours = NumpyMLPClassifier((5,), **FROZEN, **common).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = MLPClassifier(
+            (5,),
+            solver="sgd",
+            learning_rate_init=1e-12,
+            momentum=0.0,
+            max_iter=100,
+            tol=1e-4,
+            **common,
+        ).fit(X, y)
+    # The first epoch improves on nothing (inf); then n_iter_no_change + 1
+    # epochs without improvement.
+    assert ours.n_iter_ == theirs.n_iter_ == n_iter_no_change + 2
+
+
+def test_an_improvement_just_above_tol_resets_the_count(digits):
+    # A real step improves every epoch by far more than a tiny tol: no stop.
+    X, y = digits
+    clf = NumpyMLPClassifier(
+        (5,), alpha=0.1, epochs=12, tol=1e-9, n_iter_no_change=1, random_state=0
+    )
+    with pytest.warns(Warning, match="12 epochs reached"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 12
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_an_improvement_below_tol_does_not_count(digits, early_stopping):
+    # Improvements of about 1e-4 per epoch, against tol = 1: none counts.
+    X, y = digits
+    clf = NumpyMLPClassifier(
+        (5,),
+        alpha=1e-4,
+        learning_rate="constant",
+        epochs=50,
+        tol=1.0,
+        n_iter_no_change=2,
+        early_stopping=early_stopping,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ == 4
+
+
+def test_adaptive_schedule_divides_the_step_before_it_stops(digits, capsys):
+    # alpha = 4e-6: too small to improve by tol. After 2 + 1 epochs without
+    # progress the step becomes 8e-7 and the count starts again; after 3
+    # more, 8e-7 is below the floor of 1e-6 and training stops.
+    X, y = digits
+    clf = NumpyMLPClassifier(
+        (5,),
+        alpha=4e-6,
+        learning_rate="adaptive",
+        epochs=100,
+        tol=1e-4,
+        n_iter_no_change=2,
+        random_state=0,
+        verbose=1,
+    ).fit(X, y)
+    out = capsys.readouterr().out
+    stall = (
+        "Training loss did not improve more than tol=0.0001 for 2 consecutive epochs."
+    )
+    assert f"{stall} Setting learning rate to 0.000001" in out
+    assert f"{stall} Learning rate too small. Stopping." in out
+    assert clf.n_iter_ == 7
+
+
+def test_verbose_prints_each_epoch_and_why_training_stopped(digits, capsys):
+    X, y = digits
+    NumpyMLPClassifier(
+        (5,),
+        **{**FROZEN, "epochs": 20},
+        n_iter_no_change=2,
+        early_stopping=True,
+        random_state=0,
+        verbose=1,
+    ).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    epochs = [line for line in lines if line.startswith("Epoch ")]
+    assert len(epochs) == 4
+    assert epochs[0].startswith("Epoch 1/20, loss = ")
+    assert ", validation loss = " in epochs[0] and ", validation score = " in epochs[0]
+    assert any(
+        "Validation score did not improve more than tol=0.0001 for 2 consecutive"
+        in line
+        for line in lines
+    )
+
+
+def test_verbose_lbfgs_prints_each_iteration(digits, capsys):
+    X, y = digits
+    NumpyMLPClassifier(solver="lbfgs", epochs=3, tol=None, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "Iteration 1",
+        "Iteration 2",
+        "Iteration 3",
+    ]
+    assert all(np.isfinite(float(line.split("= ")[1])) for line in lines)
