@@ -14,6 +14,23 @@ from sklearn.preprocessing import MinMaxScaler
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_report_header(config):
+    """Name the BLAS kernel: results and warnings must not depend on it."""
+    from threadpoolctl import threadpool_info
+
+    blas = [
+        f"{info['internal_api']} {info.get('architecture')} "
+        f"({info['num_threads']} threads, {Path(info['filepath']).name})"
+        for info in threadpool_info()
+        if info["user_api"] == "blas"
+    ]
+    env = ", ".join(
+        f"{name}={os.environ.get(name, '(unset)')}"
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    )
+    return f"BLAS: {'; '.join(blas) or 'none found'}; {env}"
+
+
 @pytest.fixture(scope="session")
 def digits():
     """scikit-learn's digits, scaled to [0, 1]: small, real, 10 classes."""

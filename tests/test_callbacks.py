@@ -99,3 +99,28 @@ def test_epoch_progress_counts_the_epochs_of_a_warm_started_fit(digits, capsys):
     clf.set_callbacks(EpochProgress()).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"]
+
+
+class SnapshotRecorder(Callback):
+    """Records the dtype and a copy of the first weights of each mid-fit model."""
+
+    def __init__(self):
+        self.snapshots = []
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "epoch":
+            self.snapshots.append(fitted_estimator.coefs_[0])
+        return False
+
+
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_mid_fit_models_are_copies_in_the_fits_precision(digits, solver):
+    X, y = digits
+    recorder = SnapshotRecorder()
+    clf = NumpyMLPClassifier(solver=solver, epochs=3, tol=None, random_state=0)
+    clf.set_callbacks(recorder).fit(X.astype("float32"), y)
+    assert len(recorder.snapshots) == 3
+    assert all(s.dtype == "float32" for s in recorder.snapshots)
+    # Each is the network of its epoch, not a view of the one still training.
+    assert not (recorder.snapshots[0] == recorder.snapshots[-1]).all()
+    assert (recorder.snapshots[-1] == clf.coefs_[0]).all()

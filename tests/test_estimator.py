@@ -283,3 +283,67 @@ def test_warm_start_error_gives_scikit_learns_words_first(y_other):
     )
     with pytest.raises(ValueError, match=re.escape(message) + r"\. Set warm_start"):
         clf.fit(X, y_i)
+
+
+# ----------------------------------------------------------------------
+# Edges of the network and of what a fit records
+# ----------------------------------------------------------------------
+
+
+def test_no_hidden_layer_is_a_softmax_regression(digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(hidden_layer_sizes=(), epochs=20, tol=None)
+    clf.set_params(random_state=0).fit(X, y)
+    assert clf.n_layers_ == 2 and [c.shape for c in clf.coefs_] == [(64, 10)]
+    assert clf.score(X, y) > 0.9
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_log_softmax_subtracts_each_rows_own_maximum():
+    from sknumpynet._activations import log_softmax
+
+    Z = np.array([[0.0, 1.0], [800.0, 801.0]])
+    expected = np.log(np.exp([0.0, 1.0]) / np.exp([0.0, 1.0]).sum())
+    np.testing.assert_allclose(log_softmax(Z), [expected, expected], rtol=1e-12)
+
+
+def test_multilabel_log_proba_is_the_log_of_proba_without_underflow(digits):
+    X, y = digits
+    Y = np.column_stack([y % 2, y > 4, y == 0]).astype(int)
+    clf = NumpyMLPClassifier(epochs=20, tol=None, random_state=0).fit(X, Y)
+    assert clf.out_activation_ == "logistic"
+    proba, log_proba = clf.predict_proba(X), clf.predict_log_proba(X)
+    np.testing.assert_allclose(log_proba, np.log(proba), rtol=1e-9, atol=1e-12)
+    # Far from the boundary the probability underflows; its log does not.
+    clf.intercepts_[-1][:] = -1000.0
+    assert (clf.predict_proba(X[:3]) == 0).all()
+    far = clf.predict_log_proba(X[:3])
+    assert np.isfinite(far).all() and (far < -990).all()
+
+
+@pytest.mark.parametrize("activation, factor", [("logistic", 2.0), ("tanh", 6.0)])
+def test_initial_weights_are_glorot_uniform(activation, factor):
+    from sknumpynet._network import Network
+
+    network = Network.initialize(
+        [300, 200, 10], activation, "softmax", np.float64, np.random.RandomState(0)
+    )
+    for coef, intercept in zip(network.coefs, network.intercepts):
+        bound = np.sqrt(factor / sum(coef.shape))
+        for w in (coef, intercept):
+            assert np.abs(w).max() <= bound
+        assert np.abs(coef).max() > 0.99 * bound
+
+
+def test_t_counts_the_weight_of_the_training_samples_only(digits):
+    # With early stopping the held-out samples are not trained on: t_ counts
+    # the training samples, each by its weight, once per epoch.
+    X, y = digits
+    params = dict(early_stopping=True, epochs=3, tol=None, random_state=0)
+    plain = NumpyMLPClassifier(**params).fit(X, y)
+    weighted = NumpyMLPClassifier(**params).fit(
+        X, y, sample_weight=np.full(len(y), 2.0)
+    )
+    n_train = plain.t_ / 3  # validation_fraction=0.1 held out
+    assert n_train == int(n_train) and 0.85 * len(y) < n_train < 0.95 * len(y)
+    assert weighted.t_ == 2 * plain.t_

@@ -23,7 +23,19 @@ def _numeric_gradient(network, loss):
     return numeric
 
 
-def _check(network, X, y, scale, l2, order=None, batch=None, batch_size=None, step=1):
+def _check(
+    network,
+    X,
+    y,
+    scale,
+    l2,
+    order=None,
+    batch=None,
+    batch_size=None,
+    step=1,
+    masks=None,
+    keep=1.0,
+):
     """Backprop's gradient of one batch against finite differences of its loss.
 
     The batch is rows ``batch`` (start, stop) of an epoch of X in ``order``
@@ -40,7 +52,9 @@ def _check(network, X, y, scale, l2, order=None, batch=None, batch_size=None, st
     workspace = Workspace(batch_size, network.layer_units, X.dtype, False, gather=False)
 
     def loss():
-        total = network.backprop(X_batch, targets, start, stop, l2, workspace)
+        total = network.backprop(
+            X_batch, targets, start, stop, l2, workspace, masks, keep
+        )
         return (total + targets.recorded_loss(start, stop)) / (stop - start)
 
     loss()
@@ -116,3 +130,32 @@ def test_backprop_of_a_batch_of_a_shuffled_epoch(out_activation, batch, weighted
     scale = rng.uniform(0, 2, size=20) if weighted else None
     order = rng.permutation(20)
     _check(network, X, y, scale, 0.1, order, batch, batch_size=7, step=0.25)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "logistic"])
+@pytest.mark.parametrize("dropout", [0.2, 0.5])
+def test_backprop_with_dropout_masks_matches_finite_differences(activation, dropout):
+    # The loss with fixed inverted-dropout masks is a function of the
+    # weights like any other; its gradient must match backprop's.
+    from sknumpynet._training import _dropout_masks
+
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(16, 5))
+    y = np.arange(16) % 3
+    network = Network.initialize([5, 6, 4, 3], activation, "softmax", np.float64, rng)
+    masks = _dropout_masks(rng, 16, [6, 4], dropout, np.dtype(np.float64))
+    assert any((m == 0).any() for m in masks)
+    _check(network, X, y, None, 0.1, masks=masks, keep=1.0 - dropout)
+
+
+@pytest.mark.parametrize("dropout", [0.1, 0.5, 0.9])
+def test_inverted_dropout_masks_keep_the_expected_activation(dropout):
+    from sknumpynet._training import _dropout_masks
+
+    rng = np.random.RandomState(0)
+    (mask,) = _dropout_masks(rng, 20_000, [50], dropout, np.dtype(np.float64))
+    kept = mask > 0
+    np.testing.assert_allclose(kept.mean(), 1 - dropout, atol=0.01)
+    # Kept units are scaled by 1 / keep, so the mean activation is unchanged.
+    np.testing.assert_allclose(mask[kept], 1 / (1 - dropout), rtol=1e-12)
+    np.testing.assert_allclose(mask.mean(), 1.0, atol=0.02)
