@@ -2,13 +2,14 @@
 
 A reader's path through the code: start at ``_network.py`` for the math (the
 forward pass, the loss and backpropagation of a batch), with
-``_activations.py`` and ``_losses.py`` beside it; then ``_training.py`` for
-the loops (minibatch epochs and L-BFGS) and ``_optimizers.py`` for the update
-rules; then ``_base.py``, the scikit-learn shell that validates, hands the
-data to a loop and commits what it returns; ``_classifier.py`` and
-``_regressor.py`` hold only what is specific to classes and to real-valued
-targets. ``_array_api.py`` finds the array library and device of the data
-(NumPy, PyTorch, CuPy, ...) that the math computes in.
+``_activations.py`` and ``_losses.py`` beside it; then ``_training.py`` and
+``_lbfgs.py`` for the loops (minibatch epochs and L-BFGS), ``_stopping.py``
+for when they stop and ``_optimizers.py`` for the update rules; then
+``_base.py``, the scikit-learn shell that validates, hands the data to a
+loop and commits what it returns; ``_classifier.py`` and ``_regressor.py``
+hold only what is specific to classes and to real-valued targets.
+``_array_api.py`` finds the array library and device of the data (NumPy,
+PyTorch, CuPy, ...) that the math computes in.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -17,8 +18,8 @@ from ._array_api import to_numpy
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from ._regressor import NumpyMLPRegressor
+from ._stopping import TrainingDiverged
 from ._streaming import iter_chunks, partial_fit_chunks
-from ._training import TrainingDiverged
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
 
 try:  # one source of truth: the version in pyproject.toml, as installed

@@ -16,7 +16,7 @@ from sklearn.preprocessing import MinMaxScaler
 
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
-from ._training import TrainingDiverged
+from ._stopping import TrainingDiverged
 from .datasets import load_mnist_or_digits, mnist_dir_from_env
 
 
@@ -242,24 +242,18 @@ def _estimator(args):
     tol = args.tol
     if tol is None and args.early_stopping:
         tol = NumpyMLPClassifier().tol
+    # The options named as the estimator's parameters pass on as they are.
+    same = (
+        *("activation", "solver", "learning_rate", "power_t", "l2", "epochs"),
+        *("batch_size", "momentum", "dropout", "n_iter_no_change"),
+        *("early_stopping", "validation_fraction", "random_state"),
+    )
     return NumpyMLPClassifier(
         hidden_layer_sizes=tuple(args.hidden),
-        activation=args.activation,
-        solver=args.solver,
         alpha=alpha,
-        learning_rate=args.learning_rate,
-        power_t=args.power_t,
-        l2=args.l2,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        momentum=args.momentum,
-        dropout=args.dropout,
         tol=tol,
-        n_iter_no_change=args.n_iter_no_change,
-        early_stopping=args.early_stopping,
-        validation_fraction=args.validation_fraction,
-        random_state=args.random_state,
         verbose=int(args.verbose),
+        **{name: getattr(args, name) for name in same},
     )
 
 

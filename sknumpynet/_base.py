@@ -41,10 +41,11 @@ from ._array_api import (
     to_numpy_array,
 )
 from ._callbacks import CallbackSupportMixin
+from ._lbfgs import lbfgs
 from ._network import Network, logits
 from ._params import PARAMETER_CONSTRAINTS
 from ._split import validation_split
-from ._training import Hooks, TrainingState, lbfgs, minibatch_epochs
+from ._training import Hooks, TrainingState, minibatch_epochs
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 

@@ -1,4 +1,4 @@
-"""The training loops: minibatch epochs (sgd, adam) and the L-BFGS driver.
+"""The minibatch loop (sgd, adam); the L-BFGS driver is in ``_lbfgs.py``.
 
 Both work on a :class:`TrainingState` (the network, the optimizer's state, the
 curves and counters) and return it; they never see the estimator. What they
@@ -18,7 +18,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.optimize
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
@@ -27,39 +26,16 @@ from ._array_api import (
     namespace_of,
     numpy_dtype,
     to_device,
-    to_numpy_array,
 )
 from ._losses import Targets
 from ._network import Workspace
 from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
-
-# An epoch whose mean loss exceeds this many times the loss the fit started
-# from (or 1, whichever is larger) has diverged, even while it is finite.
-DIVERGENCE_FACTOR = 100.0
-
-
-class TrainingDiverged(ValueError):
-    """Training blew up; the estimator is left as it was before the call.
-
-    Raised by ``fit`` and ``partial_fit`` when the loss of an epoch becomes
-    NaN or infinite, or exceeds 100 times the loss the fit started from, or
-    when the weights stop being finite. Its message names the epoch and the
-    loss and says what to change (a smaller ``alpha``, scaled features). A
-    subclass of ``ValueError``, so ``GridSearchCV`` scores such a candidate
-    with ``error_score``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknumpynet import NumpyMLPClassifier, TrainingDiverged
-    >>> X = np.random.RandomState(0).normal(size=(50, 3)) * 1e3
-    >>> y = np.arange(50) % 2
-    >>> try:
-    ...     NumpyMLPClassifier(alpha=1e6, random_state=0).fit(X, y)
-    ... except TrainingDiverged as exc:
-    ...     print(str(exc)[:28])
-    Training diverged in epoch 1
-    """
+from ._stopping import (
+    DIVERGENCE_FACTOR,
+    check_diverged,
+    stop_without_progress,
+    track_progress,
+)
 
 
 @dataclass
@@ -136,62 +112,6 @@ def _rows(A, idx):
     return xp.take(A, to_device(idx, xp, device), axis=0)
 
 
-def _check_diverged(state, loss, limit, params, epoch, weights_finite=True):
-    """Raise TrainingDiverged when the loss or the weights have blown up."""
-    if np.isfinite(loss) and loss <= limit and weights_finite:
-        return
-    if params["solver"] == "lbfgs":
-        advice = (
-            "The features are probably badly scaled: scale X, e.g. with a "
-            "StandardScaler in a Pipeline."
-        )
-    else:
-        alpha = params["alpha"]
-        advice = (
-            f"The learning rate alpha={alpha} is too large for this data, or the "
-            f"features are badly scaled. Lower alpha (e.g. alpha={alpha / 10:g}) "
-            "or scale X, e.g. with a MinMaxScaler or StandardScaler in a Pipeline."
-        )
-    start = "" if np.isinf(limit) else f", from {limit / DIVERGENCE_FACTOR:.4g}"
-    raise TrainingDiverged(
-        f"Training diverged in epoch {epoch}: the loss became {loss:.4g}{start}. "
-        f"{advice} The estimator was left as it was before this call."
-    )
-
-
-def _track_progress(state, params, hooks, best_flat):
-    """Record the epoch's validation or training loss; True when it is time to stop.
-
-    An epoch counts as progress when it lowers the training loss by ``tol``
-    or, with early stopping, raises the validation score or lowers the
-    validation loss by ``tol``: the score alone saturates. The best epoch is
-    the one of lowest validation loss, whose weights go to ``best_flat``.
-    """
-    tol = params["tol"]
-    if hooks.validates:
-        val_loss, val_score = map(float, hooks.validate(state.network))
-        highest = max(state.validation_scores, default=-np.inf)
-        best = state.best_validation_loss
-        best = np.inf if best is None else best
-        state.validation_loss_curve.append(val_loss)
-        state.validation_scores.append(val_score)
-        improved = tol is not None and (
-            val_score >= highest + tol or val_loss <= best - tol
-        )
-        if val_loss < best:
-            state.best_validation_loss = val_loss
-            state.best_validation_score = val_score
-            best_flat[...] = state.network.flat
-    else:
-        best = np.inf if state.best_loss is None else state.best_loss
-        improved = tol is not None and state.loss <= best - tol
-        state.best_loss = min(best, state.loss)
-    if tol is None:
-        return False
-    state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
-    return state.no_improvement_count > params["n_iter_no_change"]
-
-
 def _print_epoch(state, epochs, start_time):
     line = (
         f"Epoch {state.n_iter}/{epochs}, loss = {state.loss:.6f}, "
@@ -205,7 +125,7 @@ def _print_epoch(state, epochs, start_time):
     print(line, flush=True)
 
 
-def _work_arrays(network, X, n_samples, batch_size, gather=True):
+def work_arrays(network, X, n_samples, batch_size, gather=True):
     """Return the Workspace and the Targets of training on ``n_samples`` of X."""
     xp, device = network.xp, network.device
     workspace = Workspace(
@@ -272,7 +192,7 @@ def minibatch_epochs(
         else float(xp.sum(_rows(sample_weight, train_idx)))
     )
     batch_size = min(params["batch_size"], n_train)
-    workspace, targets = _work_arrays(network, X, n_train, batch_size)
+    workspace, targets = work_arrays(network, X, n_train, batch_size)
     params_list, grads = [network.flat], [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
     best_flat = copy_array(network.flat) if hooks.validates else None
@@ -332,17 +252,17 @@ def minibatch_epochs(
                 weights_finite = True
             loss = accumulated_loss / n_train
             epoch = state.n_iter + 1
-            _check_diverged(state, loss, limit, params, epoch, weights_finite)
+            check_diverged(state, loss, limit, params, epoch, weights_finite)
             # From here the epoch counts as completed: Ctrl-C in what follows
             # (a callback scoring a test set, say) keeps its weights.
             state.n_iter, state.t, state.loss = epoch, state.t + n_seen, loss
             state.loss_curve.append(loss)
-            stop = _track_progress(state, params, hooks, best_flat)
+            stop = track_progress(state, params, hooks, best_flat)
             if params["verbose"]:
                 _print_epoch(state, epochs, start_time)
             optimizer.iteration_ends(state.t)
             if hooks.epoch_end(state) or (
-                stop and _stops(state, params, hooks, optimizer)
+                stop and stop_without_progress(state, params, hooks, optimizer)
             ):
                 break
         except KeyboardInterrupt:
@@ -371,22 +291,6 @@ def minibatch_epochs(
     return state
 
 
-def _stops(state, params, hooks, optimizer):
-    """After ``n_iter_no_change`` epochs without progress: True to stop.
-
-    The adaptive schedule divides its step instead, and training goes on.
-    """
-    msg = (
-        f"{'Validation score' if hooks.validates else 'Training loss'} did "
-        f"not improve more than tol={params['tol']} for "
-        f"{params['n_iter_no_change']} consecutive epochs."
-    )
-    if optimizer.trigger_stopping(msg, params["verbose"]):
-        return True
-    state.no_improvement_count = 0
-    return False
-
-
 def _dropout_masks(rng, n, hidden_units, dropout, dtype):
     """Inverted-dropout masks of one batch of ``n``, one per hidden layer (NumPy)."""
     return [
@@ -410,108 +314,3 @@ def _epoch_masks(rng, n_train, batch_size, hidden_units, dropout, dtype, xp, dev
         for mask, part in zip(masks, batch):
             mask[start : start + n] = part
     return [to_device(mask, xp, device) for mask in masks]
-
-
-def lbfgs(state, X, y, sample_weight, params, *, hooks):
-    """Train ``state`` by full-batch L-BFGS (scipy's L-BFGS-B) on the flat parameters.
-
-    At most ``params["epochs"]`` iterations and ``params["max_fun"]`` loss
-    evaluations. Ctrl-C keeps the last completed iteration.
-
-    Returns
-    -------
-    state : TrainingState
-    """
-    network = state.network
-    xp, device = network.xp, network.device
-    n_samples = X.shape[0]
-    scale, l2 = objective_weights(sample_weight, params["l2"])
-    # One batch of all the samples, in their order.
-    workspace, targets = _work_arrays(network, X, n_samples, n_samples, gather=False)
-    targets.fill(y, scale, xp.arange(n_samples, device=device))
-    # scipy's optimiser works on a float64 vector on the host; the loss and
-    # the gradient are computed in the network's namespace, on its device.
-    host_dtype = numpy_dtype(X.dtype)
-
-    def set_weights(packed):
-        if xp is np:
-            network.flat[...] = packed
-        else:
-            network.flat[...] = to_device(packed.astype(host_dtype), xp, device)
-
-    def loss_and_grad(packed):
-        set_weights(packed)
-        loss = network.backprop(X, targets, 0, n_samples, l2, workspace)
-        loss += targets.recorded_loss()
-        grad = to_numpy_array(workspace.flat_grad)
-        return float(loss) / n_samples, grad.astype(np.float64)
-
-    start = to_numpy_array(network.flat).astype(np.float64)
-    last = {"x": start, "fun": np.nan}
-
-    def on_iteration(intermediate_result):
-        hooks.epoch_begin()
-        last["x"], last["fun"] = intermediate_result.x.copy(), intermediate_result.fun
-        set_weights(last["x"])
-        state.n_iter += 1
-        state.loss = float(last["fun"])
-        state.loss_curve.append(state.loss)
-        if params["verbose"]:
-            print(f"Iteration {state.n_iter}, loss = {state.loss:.8f}", flush=True)
-        if hooks.epoch_end(state):
-            raise StopIteration
-
-    tol = params["tol"]
-    interrupted = False
-    try:
-        result = scipy.optimize.minimize(
-            loss_and_grad,
-            start,
-            method="L-BFGS-B",
-            jac=True,
-            callback=on_iteration,
-            options={
-                "maxfun": params["max_fun"],
-                "maxiter": params["epochs"],
-                "gtol": 0.0 if tol is None else tol,
-            },
-        )
-        x, fun = result.x, result.fun
-    except KeyboardInterrupt:
-        x, fun, interrupted = last["x"], last["fun"], True
-        warnings.warn(
-            f"Training interrupted by the user during L-BFGS iteration "
-            f"{state.n_iter + 1}; kept the weights of the {state.n_iter} "
-            "iteration(s) completed.",
-            UserWarning,
-            stacklevel=6,
-        )
-    set_weights(x)
-    if state.n_iter or not interrupted:
-        # Also with no iteration done: a loss that is not finite from the
-        # start (X of 1e200, say) stops the line search at once.
-        _check_diverged(
-            state,
-            float(fun),
-            np.inf,
-            params,
-            max(state.n_iter, 1),
-            np.isfinite(x).all(),
-        )
-    # Status 1 is the iteration limit: expected with tol=None, which asks for
-    # exactly `epochs` iterations, as in the stochastic solvers.
-    if not interrupted and (
-        result.status == 2 or (result.status == 1 and tol is not None)
-    ):
-        warnings.warn(
-            f"L-BFGS stopped without converging after {result.nit} "
-            f"iteration(s): {result.message}. Increase epochs (the iteration "
-            f"limit, now {params['epochs']}) or max_fun, or scale X.",
-            ConvergenceWarning,
-            stacklevel=6,
-        )
-    if state.n_iter:
-        state.loss = float(fun)
-        best = np.inf if state.best_loss is None else state.best_loss
-        state.best_loss = min(best, state.loss)
-    return state

@@ -21,7 +21,7 @@ def _weight_norm(clf):
 
 
 def test_l2_is_part_of_the_objective(digits):
-    X, y = digits
+    X, y = digits[0][:400], digits[1][:400]
     free = _fit(X, y, l2=0.0, epochs=200)
     penalised = _fit(X, y, l2=1.0, epochs=200)
     assert _weight_norm(penalised) < 0.1 * _weight_norm(free)
@@ -34,7 +34,7 @@ def test_l2_is_part_of_the_objective(digits):
 
 
 def test_tol_is_the_gradient_tolerance(digits):
-    X, y = digits
+    X, y = digits[0][:400], digits[1][:400]
     loose = _fit(X, y, tol=1e-1, epochs=500)
     tight = _fit(X, y, tol=1e-8, epochs=500)
     assert loose.n_iter_ < tight.n_iter_
