@@ -40,46 +40,18 @@ from ._array_api import (
     to_host,
     to_numpy_array,
 )
-from ._callbacks import CallbackSupportMixin
+from ._callbacks import CallbackSupportMixin, EstimatorHooks
 from ._lbfgs import lbfgs
 from ._network import Network, logits
 from ._params import PARAMETER_CONSTRAINTS
 from ._split import validation_split
-from ._training import Hooks, TrainingState, minibatch_epochs
+from ._training import TrainingState, minibatch_epochs
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 # Set by scikit-learn's callback machinery during a fit; a rollback keeps them
 # so that the machinery can still tear the callbacks down.
 _CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
-
-
-class _EstimatorHooks(Hooks):
-    """Reports each epoch to the estimator's callbacks and scores the held-out set."""
-
-    def __init__(self, estimator, context, X, y, fitted_attributes, validation):
-        self.estimator, self.context, self.X, self.y = estimator, context, X, y
-        self.fitted_attributes = fitted_attributes
-        self.validation = validation
-        self.validates = validation is not None
-
-    def epoch_begin(self):
-        self._epoch = self.context.subcontext(task_name="epoch")
-        self._epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
-
-    def epoch_end(self, state):
-        return self._epoch.call_on_fit_task_end(
-            estimator=self.estimator,
-            X=self.X,
-            y=self.y,
-            reconstruction_attributes=lambda: self.fitted_attributes(state, copy=True),
-        )
-
-    def validate(self, network):
-        X_val, y_val, sw_val = self.validation
-        Z = network.logits(X_val)
-        score = self.estimator._score_logits(Z, y_val, sw_val)
-        return network.loss(Z, y_val, sw_val), score
 
 
 class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
@@ -235,7 +207,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         context = self._init_callback_context(max_subtasks=epochs)
         metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
-        hooks = _EstimatorHooks(
+        hooks = EstimatorHooks(
             self,
             context,
             X,

@@ -2,7 +2,11 @@
 
 On older scikit-learn the estimator keeps working; it just has no callbacks to
 call, and this module supplies a context whose hooks do nothing.
+:class:`EstimatorHooks` is how a training loop reports its epochs to the
+estimator's callbacks and has its held-out set scored.
 """
+
+from ._training import Hooks
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -27,4 +31,32 @@ except ImportError:  # scikit-learn < 1.9
             return _NoCallbackContext()
 
 
-__all__ = ["CallbackSupportMixin"]
+class EstimatorHooks(Hooks):
+    """Reports each epoch to the estimator's callbacks and scores the held-out set."""
+
+    def __init__(self, estimator, context, X, y, fitted_attributes, validation):
+        self.estimator, self.context, self.X, self.y = estimator, context, X, y
+        self.fitted_attributes = fitted_attributes
+        self.validation = validation
+        self.validates = validation is not None
+
+    def epoch_begin(self):
+        self._epoch = self.context.subcontext(task_name="epoch")
+        self._epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
+
+    def epoch_end(self, state):
+        return self._epoch.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            reconstruction_attributes=lambda: self.fitted_attributes(state, copy=True),
+        )
+
+    def validate(self, network):
+        X_val, y_val, sw_val = self.validation
+        Z = network.logits(X_val)
+        score = self.estimator._score_logits(Z, y_val, sw_val)
+        return network.loss(Z, y_val, sw_val), score
+
+
+__all__ = ["CallbackSupportMixin", "EstimatorHooks"]

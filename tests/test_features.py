@@ -15,7 +15,7 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.class_weight import compute_class_weight
 
 from sknumpynet import NumpyMLPClassifier
-from sknumpynet._classifier import class_weights
+from sknumpynet._class_weights import class_weights
 from sknumpynet._network import Network
 
 
