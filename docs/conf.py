@@ -82,6 +82,8 @@ html_css_files = ["sknumpynet.css"]
 exclude_patterns = ["_build", "auto_examples/**/*.ipynb"]
 html_theme = "pydata_sphinx_theme"
 html_title = "sknumpynet"
+# The install page has no section to navigate: no empty sidebar beside it.
+html_sidebars = {"install": []}
 html_theme_options = {
     "github_url": "https://github.com/sknumpynet/sknumpynet",
     "navigation_with_keys": False,
