@@ -342,3 +342,44 @@ def test_onnx_export_of_a_model_fitted_on_torch(digits32):
     labels, proba = session.run(None, {"X": X})
     assert_allclose(proba, expected, atol=1e-6)
     assert_array_equal(labels, expected.argmax(axis=1))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "logistic", "identity"])
+@pytest.mark.parametrize(
+    "target", ["classes", "multilabel", "squared_error", "poisson"]
+)
+def test_every_activation_and_loss_agree_with_numpy_on_array_api_strict(
+    activation, target
+):
+    # The array-API form of each activation, derivative and loss, in
+    # scikit-learn's reference namespace: the same network as NumPy's in
+    # float64, to rounding.
+    xp = pytest.importorskip("array_api_strict")
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(120, 5))
+    if target == "classes":
+        model, y = NumpyMLPClassifier(), (X[:, 0] * 3).astype(int)
+    elif target == "multilabel":
+        model, y = NumpyMLPClassifier(), (X[:, :3] > 0.5).astype(int)
+    else:
+        model = NumpyMLPRegressor(loss=target)
+        y = rng.poisson(1 + 2 * X[:, 0]).astype(float)
+    model.set_params(
+        hidden_layer_sizes=(6, 4),
+        activation=activation,
+        epochs=3,
+        tol=None,
+        batch_size=16,
+        alpha=0.05,
+        l2=0.01,
+        random_state=0,
+    )
+    expected = sklearn.clone(model).fit(X, y)
+    with sklearn.config_context(array_api_dispatch=True):
+        fitted = model.fit(xp.asarray(X), xp.asarray(y))
+    fitted = to_numpy(fitted)
+    for ours, theirs in zip(
+        fitted.coefs_ + fitted.intercepts_, expected.coefs_ + expected.intercepts_
+    ):
+        assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert_allclose(fitted.loss_curve_, expected.loss_curve_, rtol=1e-9)
