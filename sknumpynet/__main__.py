@@ -3,7 +3,6 @@
 import argparse
 import os
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -14,51 +13,11 @@ from sklearn.metrics import accuracy_score, classification_report
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
+from ._arguments import fraction, non_negative, positive, writable_folder
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from ._stopping import TrainingDiverged
 from .datasets import load_mnist_or_digits, mnist_dir_from_env
-
-
-def _positive(kind):
-    """Return an argparse type: a number of ``kind`` above zero."""
-
-    def parse(text):
-        value = kind(text)
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-def _non_negative(text):
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
-
-
-def _fraction(text):
-    """Return a number in [0, 1), as momentum, dropout and the held-out share take."""
-    value = float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
-
-
-def _writable_folder(text):
-    """Return the folder, made if need be, or fail when it cannot be written."""
-    path = Path(text)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        raise argparse.ArgumentTypeError(f"cannot write to {path}: {exc}") from exc
-    return path
-
 
 # Adam's usual step is far smaller than plain SGD's.
 ADAM_ALPHA = 0.001
@@ -70,6 +29,8 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="sknumpynet",
         description="Train a NumPy multilayer perceptron on MNIST and evaluate it.",
+        epilog="To ask a saved model about your own digit images: "
+        "sknumpynet predict MODEL IMAGE [IMAGE ...]",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}"
@@ -88,7 +49,7 @@ def _parser():
     )
     data.add_argument(
         "--n-train",
-        type=_positive(int),
+        type=positive(int),
         metavar="N",
         help="train on the first N training images only (default: all)",
     )
@@ -97,7 +58,7 @@ def _parser():
     net = parser.add_argument_group("network (defaults: those of NumpyMLPClassifier)")
     net.add_argument(
         "--hidden",
-        type=_positive(int),
+        type=positive(int),
         nargs="+",
         default=list(defaults["hidden_layer_sizes"]),
         metavar="UNITS",
@@ -117,7 +78,7 @@ def _parser():
     )
     net.add_argument(
         "--alpha",
-        type=_positive(float),
+        type=positive(float),
         help=f"learning rate (default: {defaults['alpha']}, or {ADAM_ALPHA} with "
         "--solver adam)",
     )
@@ -128,10 +89,10 @@ def _parser():
         help="step-size schedule of sgd (default: %(default)s)",
     )
     for flag, param, kind, what in [
-        ("--l2", "l2", _non_negative, "L2 penalty on the weights"),
-        ("--power-t", "power_t", _non_negative, "exponent of the invscaling schedule"),
-        ("--epochs", "epochs", _positive(int), "passes over the data"),
-        ("--batch-size", "batch_size", _positive(int), "minibatch size"),
+        ("--l2", "l2", non_negative, "L2 penalty on the weights"),
+        ("--power-t", "power_t", non_negative, "exponent of the invscaling schedule"),
+        ("--epochs", "epochs", positive(int), "passes over the data"),
+        ("--batch-size", "batch_size", positive(int), "minibatch size"),
     ]:
         net.add_argument(
             flag,
@@ -141,27 +102,27 @@ def _parser():
         )
     net.add_argument(
         "--momentum",
-        type=_fraction,
+        type=fraction,
         default=defaults["momentum"],
         help="momentum of sgd, Nesterov's (default: %(default)s)",
     )
     net.add_argument(
         "--dropout",
-        type=_fraction,
+        type=fraction,
         default=defaults["dropout"],
         help="share of the hidden units dropped in each minibatch of sgd and adam "
         "(default: %(default)s)",
     )
     net.add_argument(
         "--tol",
-        type=_non_negative,
+        type=non_negative,
         help="stop when the loss improves by less than TOL for --n-iter-no-change "
         f"epochs (default: run every epoch, or {defaults['tol']} with "
         "--early-stopping)",
     )
     net.add_argument(
         "--n-iter-no-change",
-        type=_positive(int),
+        type=positive(int),
         default=defaults["n_iter_no_change"],
         metavar="N",
         help="epochs without improvement that stop training (default: %(default)s)",
@@ -174,7 +135,7 @@ def _parser():
     )
     net.add_argument(
         "--validation-fraction",
-        type=_fraction,
+        type=fraction,
         default=defaults["validation_fraction"],
         metavar="FRACTION",
         help="share held out by --early-stopping (default: %(default)s)",
@@ -188,7 +149,7 @@ def _parser():
     out = parser.add_argument_group("output")
     out.add_argument(
         "--output-dir",
-        type=_writable_folder,
+        type=writable_folder,
         default="sknumpynet_output",
         help="where the model and pictures go (default: ./sknumpynet_output)",
     )
@@ -208,6 +169,11 @@ def main(argv=None):
     Errors are one line on stderr: 2 for bad options or data, 1 when training
     diverges, 130 when interrupted (Ctrl-C) before anything was learned.
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["predict"]:
+        from ._predict_command import main as predict
+
+        return predict(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     try:
