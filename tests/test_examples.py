@@ -15,6 +15,7 @@ TESTED = [
     "mnist/plot_grid_search_alpha_epochs",
     "mnist/plot_cross_validation",
     "mnist/plot_persistence",
+    "mnist/plot_own_digits",
     "regression/plot_regression",
     "scaling/plot_out_of_core",
     "scaling/plot_distributed_grid_search",
@@ -71,6 +72,15 @@ def test_cross_validation():
 def test_persistence(tmp_path):
     assert _run("mnist/plot_persistence", output_dir=tmp_path)
     assert (tmp_path / "mnist_mlp.joblib").exists()
+
+
+def test_own_digits(tmp_path):
+    accuracy = _run("mnist/plot_own_digits", output_dir=tmp_path)
+    original = accuracy["original images"]
+    assert accuracy["photos, load_digit_images"] > original - 0.05
+    assert accuracy["photos, naive resize"] < 0.4
+    assert len(list((tmp_path / "photos").glob("*.png"))) == 100
+    assert (tmp_path / "own_digits.png").stat().st_size > 0
 
 
 def test_out_of_core_memory_stays_flat_as_the_file_grows(tmp_path):
