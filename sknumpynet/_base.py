@@ -19,7 +19,6 @@ device once.
 from numbers import Integral
 
 import numpy as np
-from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
@@ -35,17 +34,20 @@ from ._array_api import (
     input_namespace,
     namespace_of,
     numpy_dtype,
-    take,
     to_device,
     to_host,
-    to_numpy_array,
 )
 from ._callbacks import CallbackSupportMixin, EstimatorHooks
 from ._lbfgs import lbfgs
 from ._network import Network, logits
 from ._params import PARAMETER_CONSTRAINTS
-from ._split import validation_split
-from ._training import TrainingState, minibatch_epochs
+from ._training import (
+    TrainingState,
+    fitted_attributes,
+    minibatch_epochs,
+    state_from_attributes,
+)
+from ._validation_set import given_validation_set, split_validation_set
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -70,7 +72,16 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
     )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to data matrix X and targets y.
 
         Parameters
@@ -85,12 +96,35 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             Non-negative sample weights. An integer weight acts as that many
             copies of the sample.
 
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            A validation set of your choosing, scored after every epoch
+            (L-BFGS: iteration) into ``validation_loss_curve_`` and
+            ``validation_scores_``. With ``early_stopping=True`` it is the
+            held-out set that decides when to stop and which epoch to keep,
+            and no part of X is held out (``validation_fraction`` is unused).
+            In a Pipeline, ``transform_input=["X_val"]`` passes it through
+            the earlier steps.
+
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), \
+                default=None
+            The targets of ``X_val``: classes seen in ``y`` only.
+
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples in its loss and score.
+
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            validation=(X_val, y_val, sample_weight_val),
+        )
 
     def _check_stochastic_solver(self):
         if self.solver not in STOCHASTIC_SOLVERS:
@@ -129,11 +163,22 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
     # Fit: validate, train a new state, commit
     # ------------------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        incremental,
+        classes=None,
+        validation=(None, None, None),
+    ):
         """Fit as a transaction: on any error, roll the estimator back."""
         before = dict(self.__dict__)
         try:
-            return self._fit_transaction(X, y, sample_weight, incremental, classes)
+            return self._fit_transaction(
+                X, y, sample_weight, incremental, classes, validation
+            )
         except BaseException:
             callbacks = {
                 k: self.__dict__[k] for k in _CALLBACK_KEYS if k in self.__dict__
@@ -142,7 +187,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             self.__dict__.update(before, **callbacks)
             raise
 
-    def _fit_transaction(self, X, y, sample_weight, incremental, classes):
+    def _fit_transaction(self, X, y, sample_weight, incremental, classes, given):
         hidden = self._check_params()
         warm = hasattr(self, "coefs_") and (incremental or self.warm_start)
         method = "partial_fit" if incremental else "fit"
@@ -194,13 +239,15 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             state = TrainingState(network)
 
         stochastic = self.solver in STOCHASTIC_SOLVERS
-        train_idx, validation = np.arange(X.shape[0]), None
-        if stochastic and self.early_stopping and not incremental:
+        stops_early = stochastic and self.early_stopping and not incremental
+        train_idx = np.arange(X.shape[0])
+        validation = given_validation_set(self, *given, X, targets, xp, device)
+        if validation is None and stops_early:
             # Split on the host (duplicate rows are found there), gather on
             # the device.
-            train_idx, validation = self._holdout(X, y, sample_weight, rng)
-            if state.validation_scores is None:
-                state.validation_scores, state.validation_loss_curve = [], []
+            train_idx, validation = split_validation_set(self, X, y, sample_weight, rng)
+        if validation is not None and state.validation_scores is None:
+            state.validation_scores, state.validation_loss_curve = [], []
         y, sample_weight = (to_device(a, xp, device) for a in (y, sample_weight))
 
         epochs = 1 if incremental else self.epochs
@@ -212,8 +259,9 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             context,
             X,
             y,
-            lambda state, copy: self._fitted_attributes(state, targets, copy),
+            lambda state, copy: fitted_attributes(state, targets, copy),
             validation,
+            stops_early,
         )
         state.n_iter = state.n_iter if incremental else 0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -234,7 +282,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
                 state = lbfgs(state, X, y, sample_weight, params, hooks=hooks)
 
         # The commit: the only place where a fit changes fitted attributes.
-        for name, value in self._fitted_attributes(state, targets).items():
+        for name, value in fitted_attributes(state, targets).items():
             setattr(self, name, value)
         context.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
@@ -282,32 +330,6 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         """Weights that the targets add to sample_weight; none by default."""
         return sample_weight
 
-    def _holdout(self, X, y, sample_weight, rng):
-        """Split off the early-stopping validation set; return train_idx, validation.
-
-        ``y`` and ``sample_weight`` are NumPy arrays; the validation set is
-        moved to the namespace and device of X.
-        """
-        xp, device = namespace_of(X) if not issparse(X) else (np, None)
-        train_idx, val_idx = validation_split(
-            X if xp is np else to_numpy_array(X),
-            y,
-            sample_weight,
-            self.validation_fraction,
-            rng,
-        )
-        if val_idx.shape[0] == 0:
-            raise ValueError(
-                f"The validation set for early stopping is empty: "
-                f"validation_fraction={self.validation_fraction} of "
-                f"{X.shape[0]} samples leaves no sample to validate on. "
-                "Increase validation_fraction or pass more data."
-            )
-        sw_val = None if sample_weight is None else sample_weight[val_idx]
-        X_val = take(X, to_device(val_idx, xp, device), xp=xp)
-        y_val, sw_val = (to_device(a, xp, device) for a in (y[val_idx], sw_val))
-        return train_idx, (X_val, y_val, sw_val)
-
     def _saved_state(self, layer_units, targets):
         """Return a copy of the fitted state to continue training from."""
         trained = [self.n_features_in_] + [c.shape[1] for c in self.coefs_]
@@ -320,34 +342,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         network = Network.from_weights(
             self.coefs_, self.intercepts_, self.activation, targets["out_activation"]
         )
-        # Models saved by older versions lack some attributes: use the defaults.
-        return TrainingState(
-            network,
-            **{
-                name: _copy(
-                    getattr(self, attribute, getattr(TrainingState, name, None))
-                )
-                for name, attribute in _STATE_ATTRIBUTES.items()
-            },
-        )
-
-    def _fitted_attributes(self, state, targets, copy=False):
-        """Return the attributes a fit commits, from a training state.
-
-        With ``copy``, a snapshot for callbacks that predict in mid-fit.
-        """
-        network = state.network.copy() if copy else state.network
-        attributes = {key: value for key, value in targets.items() if key.endswith("_")}
-        attributes.update(
-            coefs_=network.coefs,
-            intercepts_=network.intercepts,
-            n_layers_=len(network.layer_units),
-            n_outputs_=network.layer_units[-1],
-            out_activation_=network.out_activation,
-        )
-        for name, attribute in _STATE_ATTRIBUTES.items():
-            attributes[attribute] = _copy(getattr(state, name))
-        return attributes
+        return state_from_attributes(network, self)
 
     # ------------------------------------------------------------------
     # Prediction
@@ -375,24 +370,3 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         return logits(
             X, self.coefs_, self.intercepts_, self.activation, check_finite=True
         )
-
-
-# TrainingState field -> fitted attribute of the estimator.
-_STATE_ATTRIBUTES = {
-    "optimizer": "_optimizer_state",
-    "n_iter": "n_iter_",
-    "t": "t_",
-    "loss": "loss_",
-    "loss_curve": "loss_curve_",
-    "best_loss": "best_loss_",
-    "no_improvement_count": "_no_improvement_count",
-    "validation_scores": "validation_scores_",
-    "validation_loss_curve": "validation_loss_curve_",
-    "best_validation_loss": "best_validation_loss_",
-    "best_validation_score": "best_validation_score_",
-}
-
-
-def _copy(value):
-    """Copy a list, so that the committed curves and the state never share one."""
-    return list(value) if isinstance(value, list) else value

@@ -34,11 +34,14 @@ except ImportError:  # scikit-learn < 1.9
 class EstimatorHooks(Hooks):
     """Reports each epoch to the estimator's callbacks and scores the held-out set."""
 
-    def __init__(self, estimator, context, X, y, fitted_attributes, validation):
+    def __init__(
+        self, estimator, context, X, y, fitted_attributes, validation, stops_early
+    ):
         self.estimator, self.context, self.X, self.y = estimator, context, X, y
         self.fitted_attributes = fitted_attributes
         self.validation = validation
         self.validates = validation is not None
+        self.stops_early = self.validates and stops_early
 
     def epoch_begin(self):
         self._epoch = self.context.subcontext(task_name="epoch")

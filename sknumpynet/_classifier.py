@@ -16,6 +16,7 @@ from ._array_api import namespace_of, to_device, to_numpy_array
 from ._base import BaseNumpyMLP
 from ._class_weights import CLASS_WEIGHT_DOC, class_weights
 from ._params import document
+from ._validation_set import encode_validation_classes
 
 # What differs from the shared parameter documentation (_params.py).
 _PARAMETER_DOCS = {
@@ -269,9 +270,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         tags.classifier_tags.multi_label = True
         return tags
 
-    # ------------------------------------------------------------------
     # Targets and weights
-    # ------------------------------------------------------------------
 
     def _validate_targets(self, y, *, dtype, warm, incremental, classes):
         """Check y against the classes; return the encoded y and the targets.
@@ -359,6 +358,9 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
                 "warm_start=False."
             )
         return np.searchsorted(known, y), {**targets, "n_outputs": len(known)}
+
+    # y_val is encoded as y was: indices of the classes that y has.
+    _encode_validation_targets = staticmethod(encode_validation_classes)
 
     def _target_weights(self, sample_weight, y, targets, *, incremental, dtype):
         """Multiply the class weights into the sample weights (not for multilabel)."""

@@ -14,7 +14,7 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from ._array_api import numpy_dtype, to_device, to_numpy_array
-from ._stopping import check_diverged
+from ._stopping import check_diverged, record_validation
 from ._training import objective_weights, work_arrays
 
 
@@ -62,6 +62,8 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
         state.n_iter += 1
         state.loss = float(last["fun"])
         state.loss_curve.append(state.loss)
+        if hooks.validates:
+            record_validation(state, hooks)
         if params["verbose"]:
             print(f"Iteration {state.n_iter}, loss = {state.loss:.8f}", flush=True)
         if hooks.epoch_end(state):

@@ -23,6 +23,16 @@ def plot_training_curves(clf, scores, path, dataset="MNIST"):
     fig, ax_loss = plt.subplots(figsize=(7, 4))
     epochs = np.arange(1, len(clf.loss_curve_) + 1)
     ax_loss.plot(epochs, clf.loss_curve_, color="tab:blue", label="training loss")
+    validation = getattr(clf, "validation_loss_curve_", None)
+    if validation:
+        ax_loss.plot(
+            epochs[: len(validation)],
+            validation,
+            color="tab:blue",
+            linestyle="--",
+            label="validation loss",
+        )
+        ax_loss.legend(loc="upper center")
     ax_loss.set_xlabel("L-BFGS iteration" if clf.solver == "lbfgs" else "epoch")
     ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))
     penalty = " + L2 penalty" if clf.l2 else ""

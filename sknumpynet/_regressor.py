@@ -223,6 +223,21 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
             "n_outputs": Y.shape[1],
         }
 
+    def _encode_validation_targets(self, y_val, targets, dtype):
+        """Check y_val as y was checked: an (n_val, n_outputs) matrix."""
+        y_val = check_array(y_val, ensure_2d=False, dtype=dtype, input_name="y_val")
+        Y = y_val.reshape(-1, 1) if y_val.ndim == 1 else y_val
+        if Y.shape[1] != targets["n_outputs"]:
+            raise ValueError(
+                f"y_val has {Y.shape[1]} outputs but y has {targets['n_outputs']}."
+            )
+        if self.loss == "poisson" and (Y < 0).any():
+            raise ValueError(
+                "loss='poisson' needs non-negative targets, but y_val has "
+                f"negative values, the lowest {Y.min():g}."
+            )
+        return np.ascontiguousarray(Y)
+
     def _score_logits(self, Z, y, sample_weight):
         """R² of the output pre-activations ``Z`` (left unchanged) against y.
 

@@ -60,28 +60,44 @@ def check_diverged(state, loss, limit, params, epoch, weights_finite=True):
     )
 
 
+def record_validation(state, hooks):
+    """Score the held-out set; append to the validation curves.
+
+    Returns
+    -------
+    loss, score : float
+        The held-out loss (without the penalty) and score of this epoch.
+    lowest, highest : float
+        The lowest held-out loss and the highest score of the epochs before.
+    """
+    lowest = state.best_validation_loss
+    lowest = np.inf if lowest is None else lowest
+    highest = max(state.validation_scores, default=-np.inf)
+    loss, score = map(float, hooks.validate(state.network))
+    state.validation_loss_curve.append(loss)
+    state.validation_scores.append(score)
+    if loss < lowest:
+        state.best_validation_loss, state.best_validation_score = loss, score
+    return loss, score, lowest, highest
+
+
 def track_progress(state, params, hooks, best_flat):
-    """Record the epoch's validation or training loss; True when it is time to stop.
+    """Record the epoch's validation and training loss; True when it is time to stop.
 
     An epoch counts as progress when it lowers the training loss by ``tol``
     or, with early stopping, raises the validation score or lowers the
-    validation loss by ``tol``: the score alone saturates. The best epoch is
-    the one of lowest validation loss, whose weights go to ``best_flat``.
+    validation loss by ``tol``: the score alone saturates. With early
+    stopping the best epoch is the one of lowest validation loss, whose
+    weights go to ``best_flat``.
     """
     tol = params["tol"]
     if hooks.validates:
-        val_loss, val_score = map(float, hooks.validate(state.network))
-        highest = max(state.validation_scores, default=-np.inf)
-        best = state.best_validation_loss
-        best = np.inf if best is None else best
-        state.validation_loss_curve.append(val_loss)
-        state.validation_scores.append(val_score)
+        val_loss, val_score, lowest, highest = record_validation(state, hooks)
+    if hooks.stops_early:
         improved = tol is not None and (
-            val_score >= highest + tol or val_loss <= best - tol
+            val_score >= highest + tol or val_loss <= lowest - tol
         )
-        if val_loss < best:
-            state.best_validation_loss = val_loss
-            state.best_validation_score = val_score
+        if val_loss < lowest:
             best_flat[...] = state.network.flat
     else:
         best = np.inf if state.best_loss is None else state.best_loss
@@ -99,7 +115,7 @@ def stop_without_progress(state, params, hooks, optimizer):
     The adaptive schedule divides its step instead, and training goes on.
     """
     msg = (
-        f"{'Validation score' if hooks.validates else 'Training loss'} did "
+        f"{'Validation score' if hooks.stops_early else 'Training loss'} did "
         f"not improve more than tol={params['tol']} for "
         f"{params['n_iter_no_change']} consecutive epochs."
     )

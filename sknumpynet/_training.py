@@ -64,15 +64,71 @@ class TrainingState:
     best_validation_score: float | None = None
 
 
+# TrainingState field -> fitted attribute of the estimator.
+STATE_ATTRIBUTES = {
+    "optimizer": "_optimizer_state",
+    "n_iter": "n_iter_",
+    "t": "t_",
+    "loss": "loss_",
+    "loss_curve": "loss_curve_",
+    "best_loss": "best_loss_",
+    "no_improvement_count": "_no_improvement_count",
+    "validation_scores": "validation_scores_",
+    "validation_loss_curve": "validation_loss_curve_",
+    "best_validation_loss": "best_validation_loss_",
+    "best_validation_score": "best_validation_score_",
+}
+
+
+def _copy(value):
+    """Copy a list, so that the committed curves and the state never share one."""
+    return list(value) if isinstance(value, list) else value
+
+
+def state_from_attributes(network, estimator):
+    """Return a state that goes on from an estimator's fitted attributes (copies)."""
+    # Models saved by older versions lack some attributes: use the defaults.
+    return TrainingState(
+        network,
+        **{
+            name: _copy(
+                getattr(estimator, attribute, getattr(TrainingState, name, None))
+            )
+            for name, attribute in STATE_ATTRIBUTES.items()
+        },
+    )
+
+
+def fitted_attributes(state, targets, copy=False):
+    """Return the attributes a fit commits, from a training state.
+
+    With ``copy``, a snapshot for callbacks that predict in mid-fit.
+    """
+    network = state.network.copy() if copy else state.network
+    attributes = {key: value for key, value in targets.items() if key.endswith("_")}
+    attributes.update(
+        coefs_=network.coefs,
+        intercepts_=network.intercepts,
+        n_layers_=len(network.layer_units),
+        n_outputs_=network.layer_units[-1],
+        out_activation_=network.out_activation,
+    )
+    for name, attribute in STATE_ATTRIBUTES.items():
+        attributes[attribute] = _copy(getattr(state, name))
+    return attributes
+
+
 class Hooks:
     """How a loop reports to the estimator; this base reports to no one.
 
-    ``validates`` says whether ``validate(network)`` scores a held-out set,
-    for early stopping: it returns ``(loss, score)``, higher scores better.
-    ``epoch_end(state)`` returns True to stop training.
+    ``validates`` says whether ``validate(network)`` scores a held-out set
+    after each epoch: it returns ``(loss, score)``, higher scores better.
+    ``stops_early`` says whether that set also decides when to stop and
+    which epoch to keep (early stopping). ``epoch_end(state)`` returns True
+    to stop training.
     """
 
-    validates = False
+    validates = stops_early = False
 
     def epoch_begin(self):
         """Report that an epoch (L-BFGS: an iteration) starts."""
@@ -195,7 +251,7 @@ def minibatch_epochs(
     workspace, targets = work_arrays(network, X, n_train, batch_size)
     params_list, grads = [network.flat], [workspace.flat_grad]
     dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
-    best_flat = copy_array(network.flat) if hooks.validates else None
+    best_flat = copy_array(network.flat) if hooks.stops_early else None
     # Batch bounds, computed once (array-API slices may not run past the end).
     batches = [
         (start, min(start + batch_size, n_train))

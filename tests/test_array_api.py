@@ -383,3 +383,26 @@ def test_every_activation_and_loss_agree_with_numpy_on_array_api_strict(
     ):
         assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
     assert_allclose(fitted.loss_curve_, expected.loss_curve_, rtol=1e-9)
+
+
+def test_a_validation_set_on_the_device_of_x(digits32):
+    X, y = digits32
+    kwargs = dict(epochs=3, tol=None, random_state=0)
+    expected = NumpyMLPClassifier(**kwargs).fit(
+        X[:1200], y[:1200], X_val=X[1200:], y_val=y[1200:]
+    )
+    with sklearn.config_context(array_api_dispatch=True):
+        Xt = torch.asarray(X)
+        model = NumpyMLPClassifier(**kwargs).fit(
+            Xt[:1200],
+            torch.asarray(y[:1200]),
+            X_val=Xt[1200:],
+            y_val=torch.asarray(y[1200:]),
+        )
+        with pytest.raises(ValueError, match="X_val is in namespace"):
+            NumpyMLPClassifier(**kwargs).fit(
+                Xt[:1200], y[:1200], X_val=X[1200:], y_val=y[1200:]
+            )
+    assert_allclose(
+        model.validation_loss_curve_, expected.validation_loss_curve_, rtol=1e-3
+    )
