@@ -216,10 +216,14 @@ def test_keyboard_interrupt_during_lbfgs_keeps_completed_iterations(
     X, y = digits
     _interrupt_backprop_at(monkeypatch, 12)
     clf = NumpyMLPClassifier(solver="lbfgs", epochs=50, random_state=0)
-    with pytest.warns(UserWarning, match="interrupted.*L-BFGS.*kept the weights"):
+    with pytest.warns(UserWarning, match="interrupted.*L-BFGS.*kept the weights") as w:
         clf.fit(X, y)
     monkeypatch.undo()
     assert 1 <= clf.n_iter_ < 12 and len(clf.loss_curve_) == clf.n_iter_
+    assert (
+        f"during L-BFGS iteration {clf.n_iter_ + 1}; kept the weights of the "
+        f"{clf.n_iter_} iteration(s)" in str(w[0].message)
+    )
     # L-BFGS is deterministic: the same as stopping after that many iterations.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

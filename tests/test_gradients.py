@@ -153,6 +153,8 @@ def test_inverted_dropout_masks_keep_the_expected_activation(dropout):
     from sknumpynet._training import _dropout_masks
 
     rng = np.random.RandomState(0)
+    (mask32,) = _dropout_masks(rng, 10, [5], dropout, np.dtype(np.float32))
+    assert mask32.dtype == np.float32  # the network's precision
     (mask,) = _dropout_masks(rng, 20_000, [50], dropout, np.dtype(np.float64))
     kept = mask > 0
     np.testing.assert_allclose(kept.mean(), 1 - dropout, atol=0.01)

@@ -110,3 +110,15 @@ def test_tanh_is_tanh(dtype, n):
     expected = np.tanh(Z)
     np.testing.assert_allclose(got, expected, rtol=0, atol=2 * np.finfo(dtype).eps)
     assert got.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tanh_via_exp_works_in_place(dtype):
+    # Training allocates no temporary array: the activation overwrites Z.
+    from sknumpynet._activations import tanh_via_exp
+
+    Z = np.linspace(-5, 5, 20_000, dtype=dtype).reshape(100, 200)
+    expected = np.tanh(Z)
+    out = tanh_via_exp(Z)
+    assert out is Z
+    np.testing.assert_allclose(Z, expected, rtol=0, atol=4 * np.finfo(dtype).eps)

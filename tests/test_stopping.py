@@ -105,10 +105,9 @@ def test_verbose_prints_each_epoch_and_why_training_stopped(digits, capsys):
     assert len(epochs) == 4
     assert epochs[0].startswith("Epoch 1/20, loss = ")
     assert ", validation loss = " in epochs[0] and ", validation score = " in epochs[0]
-    assert any(
-        "Validation score did not improve more than tol=0.0001 for 2 consecutive"
-        in line
-        for line in lines
+    assert (
+        "Validation score did not improve more than tol=0.0001 for 2 consecutive "
+        "epochs. Stopping." in lines
     )
 
 
