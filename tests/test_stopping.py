@@ -121,3 +121,28 @@ def test_verbose_lbfgs_prints_each_iteration(digits, capsys):
         "Iteration 3",
     ]
     assert all(np.isfinite(float(line.split("= ")[1])) for line in lines)
+
+
+def test_divergence_messages_say_what_to_change(digits):
+    from sknumpynet import NumpyMLPRegressor, TrainingDiverged
+
+    X, y = digits
+    with pytest.raises(TrainingDiverged) as sgd:
+        NumpyMLPClassifier(alpha=1e6, random_state=0).fit(X, y)
+    message = str(sgd.value)
+    assert message.startswith("Training diverged in epoch 1: the loss became ")
+    start = float(message.split(", from ")[1].split(". The")[0])
+    assert 2.0 < start < 3.0  # the starting loss, about log(10)
+    assert message.endswith(
+        "The learning rate alpha=1000000.0 is too large for this data, or the "
+        "features are badly scaled. Lower alpha (e.g. alpha=100000) or scale X, "
+        "e.g. with a MinMaxScaler or StandardScaler in a Pipeline. The estimator "
+        "was left as it was before this call."
+    )
+    with pytest.raises(TrainingDiverged) as lbfgs, np.errstate(all="ignore"):
+        NumpyMLPRegressor(solver="lbfgs", epochs=5).fit(X * 1e200, y / 9.0)
+    assert str(lbfgs.value) == (
+        "Training diverged in epoch 1: the loss became nan. The features are "
+        "probably badly scaled: scale X, e.g. with a StandardScaler in a "
+        "Pipeline. The estimator was left as it was before this call."
+    )
