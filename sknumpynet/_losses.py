@@ -313,7 +313,7 @@ class Targets:
         # The same buffers for every window (new ones if the dtypes change).
         if self.y is None or self.y.dtype != y.dtype:
             self.y = np.empty((self.window_rows, *y.shape[1:]), dtype=y.dtype)
-        self.y_window = take(y, order, self.y[:n], xp)
+        y_window = take(y, order, self.y[:n], xp)
         weight = np.multiply(inverse_n, self.step, out=self.weight[:n, 0])
         if scale is None:
             self.scale = None
@@ -325,11 +325,11 @@ class Targets:
             # The one-hot matrix times w: the batch's delta then needs no
             # fancy-indexed subtraction (3.3 us per batch of 32).
             self.Y.fill(0)
-            self.Y[self.rows[:n], self.y_window] = weight
-            np.multiply(self.y_window, batch_n, out=self.true_index[:n])
+            self.Y[self.rows[:n], y_window] = weight
+            np.multiply(y_window, batch_n, out=self.true_index[:n])
             self.true_index[:n] += self.position[:n]
         else:
-            np.multiply(self.y_window, self.weight[:n], out=self.Y[:n])
+            np.multiply(y_window, self.weight[:n], out=self.Y[:n])
 
     def record(self, P, start, stop):
         """Return the summed loss of rows ``start:stop`` with outputs ``P``.
