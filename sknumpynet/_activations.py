@@ -123,18 +123,18 @@ def inplace_softmax(Z, xp=np):
     Subtracting the row maximum first keeps ``exp`` from overflowing.
     """
     if xp is np:
-        Z -= np.maximum.reduce(Z, axis=1, keepdims=True)
+        Z -= np.maximum.reduce(Z, axis=-1, keepdims=True)
         np.exp(Z, out=Z)
-        Z /= np.add.reduce(Z, axis=1, keepdims=True)
+        Z /= np.add.reduce(Z, axis=-1, keepdims=True)
         return Z
-    E = xp.exp(Z - xp.max(Z, axis=1, keepdims=True))
-    return E / xp.sum(E, axis=1, keepdims=True)
+    E = xp.exp(Z - xp.max(Z, axis=-1, keepdims=True))
+    return E / xp.sum(E, axis=-1, keepdims=True)
 
 
 def log_softmax(Z, xp=np):
     """Return the log of the softmax of each row of ``Z`` (a new array)."""
-    Z = Z - xp.max(Z, axis=1, keepdims=True)
-    return Z - xp.log(xp.sum(xp.exp(Z), axis=1, keepdims=True))
+    Z = Z - xp.max(Z, axis=-1, keepdims=True)
+    return Z - xp.log(xp.sum(xp.exp(Z), axis=-1, keepdims=True))
 
 
 def log_logistic(Z, xp=np):

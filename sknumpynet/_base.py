@@ -41,6 +41,7 @@ from ._callbacks import CallbackSupportMixin, EstimatorHooks
 from ._lbfgs import lbfgs
 from ._network import Network, logits
 from ._params import PARAMETER_CONSTRAINTS
+from ._stack import Stack
 from ._training import (
     TrainingState,
     fitted_attributes,
@@ -267,17 +268,16 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if stochastic:
                 state = minibatch_epochs(
-                    state,
+                    Stack.single(state, params),
                     X,
                     y,
                     sample_weight,
-                    params,
                     epochs=epochs,
                     train_idx=train_idx,
                     rng=rng,
                     hooks=hooks,
                     incremental=incremental,
-                )
+                ).members[0]
             else:
                 state = lbfgs(state, X, y, sample_weight, params, hooks=hooks)
 

@@ -25,17 +25,19 @@ from scipy.special import xlogy
 from sklearn.utils._array_api import device
 
 from ._array_api import numpy_dtype, take, to_device
+from ._ops import as_number, per_network, transpose
 
 # The smallest positive number of each precision, looked up once.
 _TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
 
 
 def _weighted_sum(losses, scale, xp=np):
+    """Sum ``losses`` of shape ``(..., n_samples)`` over the samples, weighted."""
     if xp is np:
         if scale is None:
-            return float(np.add.reduce(losses))
-        return float(np.dot(losses, scale))
-    return xp.sum(losses if scale is None else losses * scale)
+            return as_number(np.add.reduce(losses, axis=-1))
+        return as_number(np.dot(losses, scale))
+    return xp.sum(losses if scale is None else losses * scale, axis=-1)
 
 
 def _tiny(dtype, xp):
@@ -55,7 +57,7 @@ def softmax_cross_entropy(y, P, scale=None, xp=np):
     ----------
     y : ndarray of shape (n_samples,)
         Index of the true class of each sample.
-    P : ndarray of shape (n_samples, n_classes)
+    P : ndarray of shape (..., n_samples, n_classes)
         Predicted probabilities.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
@@ -71,8 +73,8 @@ def softmax_cross_entropy(y, P, scale=None, xp=np):
 def true_class_proba(y, P, xp=np):
     """Return ``P[i, y[i]]`` for every sample ``i``."""
     if xp is np:
-        return P[np.arange(y.shape[0]), y]
-    return xp.sum(P * one_hot(y, P.shape[1], P.dtype, xp), axis=1)
+        return P[..., np.arange(y.shape[0]), y]
+    return xp.sum(P * one_hot(y, P.shape[-1], P.dtype, xp), axis=-1)
 
 
 def negative_log_likelihood(p_true, scale=None, xp=np):
@@ -80,7 +82,7 @@ def negative_log_likelihood(p_true, scale=None, xp=np):
 
     Parameters
     ----------
-    p_true : ndarray of shape (n_samples,)
+    p_true : ndarray of shape (..., n_samples)
         The probability each sample gave its true class; left unchanged.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
@@ -101,7 +103,7 @@ def binary_cross_entropy(Y, P, scale=None, xp=np):
     ----------
     Y : ndarray of shape (n_samples, n_outputs)
         Indicator matrix of the true labels.
-    P : ndarray of shape (n_samples, n_outputs)
+    P : ndarray of shape (..., n_samples, n_outputs)
         Predicted probability of each label.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
@@ -113,7 +115,7 @@ def binary_cross_entropy(Y, P, scale=None, xp=np):
     """
     eps = xp.finfo(P.dtype).eps
     P = xp.clip(P, eps, 1 - eps)
-    losses = -xp.sum(Y * xp.log(P) + (1 - Y) * xp.log1p(-P), axis=1)
+    losses = -xp.sum(Y * xp.log(P) + (1 - Y) * xp.log1p(-P), axis=-1)
     return _weighted_sum(losses, scale, xp)
 
 
@@ -124,7 +126,7 @@ def half_squared_error(Y, P, scale=None, xp=np):
     ----------
     Y : ndarray of shape (n_samples, n_outputs)
         The targets.
-    P : ndarray of shape (n_samples, n_outputs)
+    P : ndarray of shape (..., n_samples, n_outputs)
         The predictions.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
@@ -136,9 +138,9 @@ def half_squared_error(Y, P, scale=None, xp=np):
     """
     residual = P - Y
     if xp is np:
-        losses = 0.5 * np.einsum("ij,ij->i", residual, residual)
+        losses = 0.5 * np.einsum("...ij,...ij->...i", residual, residual)
     else:
-        losses = 0.5 * xp.sum(residual * residual, axis=1)
+        losses = 0.5 * xp.sum(residual * residual, axis=-1)
     return _weighted_sum(losses, scale, xp)
 
 
@@ -152,7 +154,7 @@ def half_poisson_deviance(Y, P, scale=None, xp=np):
     ----------
     Y : ndarray of shape (n_samples, n_outputs)
         The non-negative targets.
-    P : ndarray of shape (n_samples, n_outputs)
+    P : ndarray of shape (..., n_samples, n_outputs)
         The predicted means, positive.
     scale : ndarray of shape (n_samples,), default=None
         Weight of each sample's loss.
@@ -167,7 +169,7 @@ def half_poisson_deviance(Y, P, scale=None, xp=np):
         y_log_ratio = xlogy(Y, Y / P)
     else:  # xlogy: 0 where Y is 0
         y_log_ratio = Y * xp.log(xp.where(Y > 0, Y / P, xp.ones_like(P)))
-    losses = xp.sum(y_log_ratio - Y + P, axis=1)
+    losses = xp.sum(y_log_ratio - Y + P, axis=-1)
     return _weighted_sum(losses, scale, xp)
 
 
@@ -213,6 +215,10 @@ class Targets:
         The floating-point type of the network.
     xp : namespace, default=numpy
     device : device, default=None
+    stack : tuple, default=()
+        ``(k,)`` for the outputs of k networks side by side, ``(k,
+        n_samples, n_outputs)``: each with its own step (learning rate) and
+        its own loss.
 
     Notes
     -----
@@ -233,7 +239,9 @@ class Targets:
         dtype,
         xp=np,
         device=None,
+        stack=(),
     ):
+        self.stack = tuple(stack)
         self.out_activation, self.n_outputs = out_activation, n_outputs
         self.xp, self.device, self.dtype, self.step = xp, device, dtype, 1.0
         self.n_samples, self.batch_size = n_samples, batch_size
@@ -244,11 +252,14 @@ class Targets:
         softmax = out_activation == "softmax"
         # The loss takes the log of the true classes' probabilities once per
         # window, instead of once per batch.
-        self.p_true = xp.empty(n, dtype=dtype, device=device) if softmax else None
+        self.p_true = (
+            xp.empty((*self.stack, n), dtype=dtype, device=device) if softmax else None
+        )
         self.true_index = self.y = self.scale = None
         if xp is np:
-            self.weight = np.empty((n, 1), dtype)
-            self.Y = np.empty((n, n_outputs), dtype, order="F")
+            self.weight = np.empty((*self.stack, n, 1), dtype)
+            # Column-major matrices, like the output layer they are subtracted from.
+            self.Y = transpose(np.empty((*self.stack, n_outputs, n), dtype))
             if softmax:
                 self.rows = np.arange(n)
                 self.true_index = np.empty(n, dtype=np.intp)
@@ -265,9 +276,10 @@ class Targets:
             The weight of each sample's loss; None means all ones.
         order : array of int of shape (n_train,)
             The rows of ``y`` in training order, in the namespace of ``y``.
-        step : float, default=1.0
+        step : float or ndarray of shape (k,), default=1.0
             What the whole gradient is multiplied by: an SGD optimizer's
-            learning rate, so that its update is one subtraction.
+            learning rate (of each network of a stack), so that its update
+            is one subtraction.
         """
         self.epoch = y, scale, order
         self.step = step
@@ -299,12 +311,15 @@ class Targets:
         )
         inverse_n = (1.0 / batch_n).astype(numpy_dtype(self.dtype))
         if xp is not np:
-            weight = to_device(inverse_n, xp, self.device) * self.step
+            step = self.step
+            if self.stack:
+                step = to_device(np.reshape(step, (-1, 1)), xp, self.device)
+            weight = to_device(inverse_n, xp, self.device) * step
             self.y = xp.take(y, order, axis=0)
             if scale is not None:
                 self.scale = xp.take(scale, order, axis=0)
                 weight = weight * self.scale
-            self.weight = xp.reshape(weight, (-1, 1))
+            self.weight = xp.reshape(weight, (*self.stack, -1, 1))
             if self.p_true is not None:
                 self.Y = one_hot(self.y, self.n_outputs, self.dtype, xp) * self.weight
             else:
@@ -314,7 +329,8 @@ class Targets:
         if self.y is None or self.y.dtype != y.dtype:
             self.y = np.empty((self.window_rows, *y.shape[1:]), dtype=y.dtype)
         y_window = take(y, order, self.y[:n], xp)
-        weight = np.multiply(inverse_n, self.step, out=self.weight[:n, 0])
+        weight = self.weight[..., :n, 0]
+        np.multiply(inverse_n, per_network(self.step, weight), out=weight)
         if scale is None:
             self.scale = None
         else:
@@ -325,11 +341,11 @@ class Targets:
             # The one-hot matrix times w: the batch's delta then needs no
             # fancy-indexed subtraction (3.3 us per batch of 32).
             self.Y.fill(0)
-            self.Y[self.rows[:n], y_window] = weight
+            self.Y[..., self.rows[:n], y_window] = weight
             np.multiply(y_window, batch_n, out=self.true_index[:n])
             self.true_index[:n] += self.position[:n]
         else:
-            np.multiply(y_window, self.weight[:n], out=self.Y[:n])
+            np.multiply(y_window, self.weight[..., :n, :], out=self.Y[..., :n, :])
 
     def record(self, P, start, stop):
         """Return the summed loss of rows ``start:stop`` with outputs ``P``.
@@ -341,17 +357,20 @@ class Targets:
         start, stop = self._window(start, stop)
         if self.p_true is not None:
             if xp is np:
-                # P is column-major: P.T.ravel() is a view, and take() with
-                # mode="clip" skips the bounds check's hidden copy (0.5 us
-                # per batch of 32, against 1.2 us for P[rows, y]).
-                P.T.ravel().take(
+                # P's matrices are column-major: each one's transpose,
+                # raveled, is a view, and take() with mode="clip" skips the
+                # bounds check's hidden copy (0.5 us per batch of 32,
+                # against 1.2 us for P[rows, y]).
+                columns = transpose(P).reshape(*self.stack, -1)
+                columns.take(
                     self.true_index[start:stop],
-                    out=self.p_true[start:stop],
+                    axis=-1,
+                    out=self.p_true[..., start:stop],
                     mode="clip",
                 )
             else:
                 y = self.y[start:stop, ...]
-                self.p_true[start:stop] = true_class_proba(y, P, xp)
+                self.p_true[..., start:stop] = true_class_proba(y, P, xp)
             return 0.0
         scale = None if self.scale is None else self.scale[start:stop]
         return LOSSES[self.out_activation](self.y[start:stop, ...], P, scale, xp=xp)
@@ -363,12 +382,12 @@ class Targets:
             if self.scale is None:
                 # One weight for the whole batch: a scalar multiplies faster
                 # than a column (0.9 instead of 1.6 us on 32 x 10).
-                P *= self.step / (stop - start)
+                P *= per_network(self.step / (stop - start), P)
             else:
-                P *= self.weight[start:stop, ...]
-            P -= self.Y[start:stop, ...]
+                P *= self.weight[..., start:stop, :]
+            P -= self.Y[..., start:stop, :]
             return P
-        return P * self.weight[start:stop, ...] - self.Y[start:stop, ...]
+        return P * self.weight[..., start:stop, :] - self.Y[..., start:stop, :]
 
     def recorded_loss(self, start=None, stop=None):
         """Return the summed loss that :meth:`record` kept.
@@ -385,4 +404,4 @@ class Targets:
         if self.p_true is None:  # the other losses are returned by record()
             return 0.0
         scale = None if self.scale is None else self.scale[start:stop]
-        return negative_log_likelihood(self.p_true[start:stop], scale, self.xp)
+        return negative_log_likelihood(self.p_true[..., start:stop], scale, self.xp)

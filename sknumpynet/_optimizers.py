@@ -19,10 +19,18 @@ in-place operators (NumPy, PyTorch, CuPy, ...); the state lives beside them.
 import numpy as np
 
 from ._array_api import copy_array, namespace_of
+from ._ops import per_network
 
 
 def _zeros_like(params):
     return [namespace_of(p)[0].zeros_like(p) for p in params]
+
+
+def _value(value):
+    """Copy a setting: a float, or an array of one per network of a stack."""
+    return (
+        np.array(value, dtype=float) if isinstance(value, np.ndarray) else float(value)
+    )
 
 
 class SGDOptimizer:
@@ -31,7 +39,9 @@ class SGDOptimizer:
     Parameters
     ----------
     params : list of ndarray
-        The parameters to update, in place.
+        The parameters to update, in place: of shape ``(k, ...)`` for a stack
+        of k networks, whose numeric settings may then be arrays of shape
+        ``(k,)``, one per network.
     learning_rate_init : float, default=0.1
         The initial step size.
     lr_schedule : {'constant', 'invscaling', 'adaptive'}, default='constant'
@@ -55,18 +65,18 @@ class SGDOptimizer:
         nesterov=True,
         power_t=0.5,
     ):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
+        self.learning_rate_init = _value(learning_rate_init)
+        self.learning_rate = _value(learning_rate_init)
         self.lr_schedule = lr_schedule
         self.momentum = momentum
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocities = _zeros_like(params) if momentum else None
+        self.velocities = _zeros_like(params) if np.any(momentum) else None
 
     def state_dict(self):
         """Return the state that training changes: step size and velocities."""
         return {
-            "learning_rate": float(self.learning_rate),
+            "learning_rate": _value(self.learning_rate),
             "velocities": None
             if self.velocities is None
             else [copy_array(v) for v in self.velocities],
@@ -98,8 +108,8 @@ class SGDOptimizer:
             for param, grad in zip(params, grads):
                 param -= grad
             return
-        mu = self.momentum
         for param, grad, velocity in zip(params, grads, self.velocities):
+            mu = per_network(self.momentum, velocity)
             velocity *= mu
             velocity -= grad
             if self.nesterov:
@@ -115,8 +125,10 @@ class SGDOptimizer:
                 self.power_t
             )
 
-    def trigger_stopping(self, msg, verbose):
+    def trigger_stopping(self, msg, verbose, member=None):
         """Decide whether to stop once the loss has stopped improving.
+
+        ``member`` is the network of a stack whose loss it is.
 
         Returns
         -------
@@ -128,14 +140,26 @@ class SGDOptimizer:
             if verbose:
                 print(msg + " Stopping.")
             return True
-        if self.learning_rate <= 1e-6:
+        learning_rate = (
+            self.learning_rate if member is None else self.learning_rate[member]
+        )
+        if learning_rate <= 1e-6:
             if verbose:
                 print(msg + " Learning rate too small. Stopping.")
             return True
-        self.learning_rate /= 5.0
+        if member is None:
+            self.learning_rate /= 5.0
+        else:
+            self.learning_rate[member] /= 5.0
         if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+            print(msg + f" Setting learning rate to {learning_rate / 5.0:f}")
         return False
+
+    def freeze(self, member):
+        """Stop network ``member`` of a stack: from now on its steps are 0."""
+        self.learning_rate_init[member] = self.learning_rate[member] = 0.0
+        for velocity in self.velocities or ():
+            velocity[member, ...] = 0.0
 
 
 class AdamOptimizer:
@@ -161,13 +185,14 @@ class AdamOptimizer:
     def __init__(
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
+        self.learning_rate_init = _value(learning_rate_init)
+        self.learning_rate = _value(learning_rate_init)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
         self._numpy = isinstance(params[0], np.ndarray)
+        self._stacked = isinstance(self.learning_rate, np.ndarray)
         self.ms = _zeros_like(params)
         self.vs = _zeros_like(params)
 
@@ -175,7 +200,7 @@ class AdamOptimizer:
         """Return the state that training changes: step count and moments."""
         return {
             "t": self.t,
-            "learning_rate": float(self.learning_rate),
+            "learning_rate": _value(self.learning_rate),
             "ms": [copy_array(m) for m in self.ms],
             "vs": [copy_array(v) for v in self.vs],
         }
@@ -197,6 +222,7 @@ class AdamOptimizer:
         lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         self.learning_rate = lr
         for param, grad, m, v in zip(params, grads, self.ms, self.vs):
+            b1, b2 = per_network(self.beta_1, m), per_network(self.beta_2, m)
             m *= b1
             m += (1 - b1) * grad
             v *= b2
@@ -208,20 +234,28 @@ class AdamOptimizer:
                 np.sqrt(v, out=grad)
                 grad += self.epsilon
                 np.divide(m, grad, out=grad)
-                grad *= lr
+                grad *= per_network(lr, grad)
                 param -= grad
             else:
                 xp = namespace_of(param)[0]
-                param -= float(lr) * m / (xp.sqrt(v) + self.epsilon)
+                step = per_network(lr, param) if self._stacked else float(lr)
+                param -= step * m / (xp.sqrt(v) + self.epsilon)
 
     def iteration_ends(self, time_step):
         """Adam keeps its step size between epochs."""
 
-    def trigger_stopping(self, msg, verbose):
+    def trigger_stopping(self, msg, verbose, member=None):
         """Stop once the loss has stopped improving."""
         if verbose:
             print(msg + " Stopping.")
         return True
+
+    def freeze(self, member):
+        """Stop network ``member`` of a stack: from now on its steps are 0."""
+        self.learning_rate_init[member] = 0.0
+        for m, v in zip(self.ms, self.vs):
+            m[member, ...] = 0.0
+            v[member, ...] = 0.0
 
 
 def optimizer_settings(params):

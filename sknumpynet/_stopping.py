@@ -109,17 +109,18 @@ def track_progress(state, params, hooks, best_flat):
     return state.no_improvement_count > params["n_iter_no_change"]
 
 
-def stop_without_progress(state, params, hooks, optimizer):
+def stop_without_progress(state, params, hooks, optimizer, member=None):
     """After ``n_iter_no_change`` epochs without progress: True to stop.
 
-    The adaptive schedule divides its step instead, and training goes on.
+    The adaptive schedule divides its step (of network ``member`` of a
+    stack) instead, and training goes on.
     """
     msg = (
         f"{'Validation score' if hooks.stops_early else 'Training loss'} did "
         f"not improve more than tol={params['tol']} for "
         f"{params['n_iter_no_change']} consecutive epochs."
     )
-    if optimizer.trigger_stopping(msg, params["verbose"]):
+    if optimizer.trigger_stopping(msg, params["verbose"], member):
         return True
     state.no_improvement_count = 0
     return False

@@ -26,16 +26,14 @@ from ._array_api import (
     namespace_of,
     numpy_dtype,
     to_device,
+    to_numpy_array,
 )
 from ._losses import Targets
 from ._network import Workspace
+from ._ops import as_number
 from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
-from ._stopping import (
-    DIVERGENCE_FACTOR,
-    check_diverged,
-    stop_without_progress,
-    track_progress,
-)
+from ._stack import check_members_diverged, record_member_epochs, stop_members
+from ._stopping import DIVERGENCE_FACTOR
 
 
 @dataclass
@@ -168,11 +166,13 @@ def _rows(A, idx):
     return xp.take(A, to_device(idx, xp, device), axis=0)
 
 
-def _print_epoch(state, epochs, start_time):
+def _print_epoch(state, epochs, start_time, member=None):
     line = (
         f"Epoch {state.n_iter}/{epochs}, loss = {state.loss:.6f}, "
         f"time = {time.perf_counter() - start_time:.2f}s"
     )
+    if member is not None:
+        line = f"Network {member}: {line}"
     if state.validation_scores:
         line += (
             f", validation loss = {state.validation_loss_curve[-1]:.6f}, "
@@ -192,6 +192,7 @@ def work_arrays(network, X, n_samples, batch_size, gather=True):
         gather=gather,
         xp=xp,
         device=device,
+        stack=network.stack,
     )
     targets = Targets(
         network.out_activation,
@@ -201,25 +202,25 @@ def work_arrays(network, X, n_samples, batch_size, gather=True):
         X.dtype,
         xp,
         device,
+        stack=network.stack,
     )
     return workspace, targets
 
 
 def minibatch_epochs(
-    state, X, y, sample_weight, params, *, epochs, train_idx, rng, hooks, incremental
+    stack, X, y, sample_weight, *, epochs, train_idx, rng, hooks, incremental
 ):
-    """Train ``state`` by minibatch 'sgd' or 'adam' for up to ``epochs`` epochs.
+    """Train a stack by minibatch 'sgd' or 'adam' for up to ``epochs`` epochs.
 
     Parameters
     ----------
-    state : TrainingState
-        Trained in place and returned.
+    stack : Stack
+        One network (a fit) or k side by side (see ``_stack.py``); trained
+        in place and returned.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Encoded targets.
     sample_weight : ndarray of shape (n_samples,) or None
-    params : dict
-        The estimator's parameters (``get_params()``).
     epochs : int
         The number of epochs to run at most.
     train_idx : ndarray of int
@@ -232,13 +233,14 @@ def minibatch_epochs(
 
     Returns
     -------
-    state : TrainingState
+    stack : Stack
     """
-    network = state.network
-    xp, device = network.xp, network.device
-    settings = optimizer_settings(params)
-    optimizer = make_optimizer(settings, [network.flat], state.optimizer)
-    scale, l2 = objective_weights(sample_weight, params["l2"], train_idx)
+    network, settings = stack.network, stack.settings
+    xp = network.xp
+    optimizer_args = optimizer_settings(settings)
+    resumed = None if stack.stacked else stack.members[0].optimizer
+    optimizer = make_optimizer(optimizer_args, [network.flat], resumed)
+    scale, l2 = objective_weights(sample_weight, settings["l2"], train_idx)
     n_train = train_idx.shape[0]
     # Samples seen per epoch, each counted by its weight: an integer weight
     # acts as repeated rows in the 'invscaling' schedule too.
@@ -247,93 +249,56 @@ def minibatch_epochs(
         if sample_weight is None
         else float(xp.sum(_rows(sample_weight, train_idx)))
     )
-    batch_size = min(params["batch_size"], n_train)
+    batch_size = min(settings["batch_size"], n_train)
     workspace, targets = work_arrays(network, X, n_train, batch_size)
-    params_list, grads = [network.flat], [workspace.flat_grad]
-    dropout, hidden_units = params["dropout"], network.layer_units[1:-1]
-    best_flat = copy_array(network.flat) if hooks.stops_early else None
+    if hooks.stops_early:
+        stack.best_flat = copy_array(network.flat)
     # Batch bounds, computed once (array-API slices may not run past the end).
     batches = [
         (start, min(start + batch_size, n_train))
         for start in range(0, n_train, batch_size)
     ]
-    limit = None
+    run = _Epoch(stack, X, y, scale, l2, targets, workspace, optimizer, batches)
     start_time = time.perf_counter()
+
+    def print_epoch(state, member):
+        _print_epoch(state, epochs, start_time, member)
+
     for _ in range(epochs):
         hooks.epoch_begin()
-        checkpoint = copy_array(network.flat), optimizer.state_dict(), state.n_iter
+        checkpoint = copy_array(network.flat), optimizer.state_dict()
+        done = stack.epochs_done
         try:
-            order = rng.permutation(train_idx) if params["shuffle"] else train_idx
-            # The epoch's random draws move to the device once, not per batch.
-            order_on_device = to_device(order, xp, device)
-            epoch_masks = None
-            if dropout and xp is not np:
-                epoch_masks = _epoch_masks(
-                    rng, n_train, batch_size, hidden_units, dropout, X.dtype, xp, device
-                )
-            # The epoch's targets in its order: batches slice them, gather nothing.
-            targets.fill(y, scale, order_on_device, optimizer.step)
-            accumulated_loss = 0.0
-            for start, stop in batches:
-                masks = None
-                if epoch_masks is not None:
-                    masks = [m[start:stop, ...] for m in epoch_masks]
-                elif dropout:
-                    masks = _dropout_masks(
-                        rng, stop - start, hidden_units, dropout, X.dtype
-                    )
-                batch_loss = network.backprop(
-                    workspace.take_rows(X, order_on_device[start:stop]),
-                    targets,
-                    start,
-                    stop,
-                    l2,
-                    workspace,
-                    masks,
-                    1.0 - dropout,
-                )
-                if limit is None:
-                    # The loss of the weights the fit starts from, per sample.
-                    first = batch_loss + targets.recorded_loss(start, stop)
-                    limit = DIVERGENCE_FACTOR * max(float(first) / (stop - start), 1.0)
-                accumulated_loss += batch_loss
-                optimizer.update_params(params_list, grads)
-            accumulated_loss += targets.recorded_loss()
-            if xp is np:
-                weights_finite = np.isfinite(network.flat).all()
-            else:
-                # The epoch's one read from the device: non-finite weights turn
-                # the loss into NaN (0 * inf), so the loss alone tells both.
-                accumulated_loss = float(accumulated_loss + 0.0 * xp.sum(network.flat))
-                weights_finite = True
-            loss = accumulated_loss / n_train
-            epoch = state.n_iter + 1
-            check_diverged(state, loss, limit, params, epoch, weights_finite)
+            losses = run(
+                rng.permutation(train_idx) if settings["shuffle"] else train_idx, rng
+            )
+            losses = check_members_diverged(stack, *losses, optimizer)
             # From here the epoch counts as completed: Ctrl-C in what follows
             # (a callback scoring a test set, say) keeps its weights.
-            state.n_iter, state.t, state.loss = epoch, state.t + n_seen, loss
-            state.loss_curve.append(loss)
-            stop = track_progress(state, params, hooks, best_flat)
-            if params["verbose"]:
-                _print_epoch(state, epochs, start_time)
-            optimizer.iteration_ends(state.t)
-            if hooks.epoch_end(state) or (
-                stop and stop_without_progress(state, params, hooks, optimizer)
-            ):
+            stack.epochs_done += 1
+            stopping, t = record_member_epochs(
+                stack, losses, n_seen, hooks, print_epoch
+            )
+            if t is not None:
+                optimizer.iteration_ends(t)
+            if hooks.epoch_end(stack.members[0]):
+                break
+            stop_members(stack, stopping, hooks, optimizer)
+            if not stack.active.any():
                 break
         except KeyboardInterrupt:
-            if state.n_iter == checkpoint[2]:  # the epoch had not ended
+            if stack.epochs_done == done:  # the epoch had not ended
                 network.flat[...] = checkpoint[0]
                 optimizer.load_state(checkpoint[1])
             warnings.warn(
-                f"Training interrupted by the user during epoch {checkpoint[2] + 1}; "
-                f"kept the weights of the {state.n_iter} epoch(s) completed.",
+                f"Training interrupted by the user during epoch {done + 1}; "
+                f"kept the weights of the {stack.epochs_done} epoch(s) completed.",
                 UserWarning,
                 stacklevel=6,
             )
             break
     else:
-        if not incremental and params["tol"] is not None:
+        if not incremental and settings["tol"] is not None:
             warnings.warn(
                 f"{epochs} epochs reached and the optimization hasn't converged "
                 "yet. Increase epochs, or set tol=None to always run exactly "
@@ -341,10 +306,90 @@ def minibatch_epochs(
                 ConvergenceWarning,
                 stacklevel=6,
             )
-    if best_flat is not None:
-        network.flat[...] = best_flat
-    state.optimizer = optimizer_state(settings, optimizer)
-    return state
+    if stack.best_flat is not None:
+        network.flat[...] = stack.best_flat
+    if not stack.stacked:
+        stack.members[0].optimizer = optimizer_state(optimizer_args, optimizer)
+    return stack
+
+
+class _Epoch:
+    """One epoch of minibatches over a stack: the loop's inner part.
+
+    Called with the epoch's order of the training rows, it returns the mean
+    loss of each network, the divergence limit (set by the fit's first
+    batch) and whether each network's weights are finite.
+    """
+
+    def __init__(self, stack, X, y, scale, l2, targets, workspace, optimizer, batches):
+        self.stack, self.X, self.y, self.scale, self.l2 = stack, X, y, scale, l2
+        self.targets, self.workspace, self.optimizer = targets, workspace, optimizer
+        self.batches, self.limit = batches, None
+        network = stack.network
+        self.dropout = stack.settings["dropout"]
+        self.hidden_units = network.layer_units[1:-1]
+        self.n_train = batches[-1][1]
+
+    def __call__(self, order, rng):
+        network, targets, workspace = self.stack.network, self.targets, self.workspace
+        xp, device = network.xp, network.device
+        X, dropout, optimizer = self.X, self.dropout, self.optimizer
+        # The epoch's random draws move to the device once, not per batch.
+        order = to_device(order, xp, device)
+        epoch_masks = None
+        if dropout and xp is not np:
+            epoch_masks = _epoch_masks(
+                rng,
+                self.n_train,
+                self.batches[0][1],
+                self.hidden_units,
+                dropout,
+                X.dtype,
+                xp,
+                device,
+            )
+        # The epoch's targets in its order: batches slice them, gather nothing.
+        targets.fill(self.y, self.scale, order, optimizer.step)
+        total = 0.0
+        for start, stop in self.batches:
+            masks = None
+            if epoch_masks is not None:
+                masks = [m[start:stop, ...] for m in epoch_masks]
+            elif dropout:
+                masks = _dropout_masks(
+                    rng, stop - start, self.hidden_units, dropout, X.dtype
+                )
+            batch_loss = network.backprop(
+                workspace.take_rows(X, order[start:stop]),
+                targets,
+                start,
+                stop,
+                self.l2,
+                workspace,
+                masks,
+                1.0 - dropout,
+            )
+            if self.limit is None:
+                # The loss of the weights the fit starts from, per sample.
+                first = _host(batch_loss + targets.recorded_loss(start, stop))
+                self.limit = DIVERGENCE_FACTOR * np.maximum(first / (stop - start), 1.0)
+            total += batch_loss
+            optimizer.update_params([network.flat], [workspace.flat_grad])
+        total += targets.recorded_loss()
+        if xp is np:
+            finite = np.isfinite(network.flat).all(axis=-1)
+        else:
+            # The epoch's one read from the device: non-finite weights turn
+            # the loss into NaN (0 * inf), so the loss alone tells both.
+            total, finite = _host(total + 0.0 * xp.sum(network.flat, axis=-1)), True
+        return as_number(total / self.n_train), self.limit, finite
+
+
+def _host(value):
+    """Return a loss as NumPy floats on the host, from any namespace."""
+    if isinstance(value, (float, int, np.ndarray, np.generic)):
+        return np.asarray(value, dtype=float)
+    return np.asarray(to_numpy_array(value), dtype=float)
 
 
 def _dropout_masks(rng, n, hidden_units, dropout, dtype):
