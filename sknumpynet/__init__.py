@@ -9,7 +9,11 @@ for when they stop and ``_optimizers.py`` for the update rules; then
 loop and commits what it returns; ``_classifier.py`` and ``_regressor.py``
 hold only what is specific to classes and to real-valued targets.
 ``_array_api.py`` finds the array library and device of the data (NumPy,
-PyTorch, CuPy, ...) that the math computes in.
+PyTorch, CuPy, ...) that the math computes in; ``_ops.py`` holds the few
+operations the math is written with, for one network or a stack of them
+(``_stack.py``). ``_search.py`` is MLPGridSearchCV, whose groups of
+candidates train as stacks along a path of epochs (``_search_tasks.py``,
+``_path.py``).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -18,6 +22,7 @@ from ._array_api import to_numpy
 from ._classifier import NumpyMLPClassifier
 from ._progress import EpochProgress
 from ._regressor import NumpyMLPRegressor
+from ._search import MLPGridSearchCV
 from ._stopping import TrainingDiverged
 from ._streaming import iter_chunks, partial_fit_chunks
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
@@ -29,6 +34,7 @@ except PackageNotFoundError:  # run from a source tree that was not installed
 
 __all__ = [
     "EpochProgress",
+    "MLPGridSearchCV",
     "MNISTUnavailableError",
     "NumpyMLPClassifier",
     "NumpyMLPRegressor",

@@ -17,6 +17,7 @@ device once.
 """
 
 from numbers import Integral
+from types import SimpleNamespace
 
 import numpy as np
 from sklearn import get_config
@@ -189,6 +190,60 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
             raise
 
     def _fit_transaction(self, X, y, sample_weight, incremental, classes, given):
+        fit = self._prepare_fit(X, y, sample_weight, incremental, classes, given)
+        X, y, sample_weight, state = fit.X, fit.y, fit.sample_weight, fit.state
+        epochs = 1 if incremental else self.epochs
+        context = self._init_callback_context(max_subtasks=epochs)
+        metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        hooks = EstimatorHooks(
+            self,
+            context,
+            X,
+            y,
+            lambda state, copy: fitted_attributes(state, fit.targets, copy),
+            fit.validation,
+            fit.stops_early,
+        )
+        state.n_iter = state.n_iter if incremental else 0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if self.solver in STOCHASTIC_SOLVERS:
+                state = minibatch_epochs(
+                    Stack.single(state, self.get_params()),
+                    X,
+                    y,
+                    sample_weight,
+                    epochs=epochs,
+                    train_idx=fit.train_idx,
+                    rng=fit.rng,
+                    hooks=hooks,
+                    incremental=incremental,
+                ).members[0]
+            else:
+                state = lbfgs(
+                    state, X, y, sample_weight, self.get_params(), hooks=hooks
+                )
+
+        # The commit: the only place where a fit changes fitted attributes.
+        for name, value in fitted_attributes(state, fit.targets).items():
+            setattr(self, name, value)
+        context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        )
+        return self
+
+    def _prepare_fit(self, X, y, sample_weight, incremental, classes, given):
+        """Validate a fit's data and draw its network; train nothing.
+
+        Returns
+        -------
+        fit : SimpleNamespace
+            ``X``, ``y`` (encoded) and ``sample_weight`` (with the targets'
+            weights) in the namespace and on the device to train in; the
+            ``targets`` description, the initial ``state``, the ``rng`` after
+            the draws, ``train_idx`` and the ``validation`` set, and whether
+            the fit ``stops_early``.
+        """
         hidden = self._check_params()
         warm = hasattr(self, "coefs_") and (incremental or self.warm_start)
         method = "partial_fit" if incremental else "fit"
@@ -222,7 +277,6 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._check_weights(
             sample_weight, X.shape[0], y, targets, incremental, host_dtype
         )
-        params = self.get_params()
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden, targets["n_outputs"]]
         if warm:
@@ -250,44 +304,17 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         if validation is not None and state.validation_scores is None:
             state.validation_scores, state.validation_loss_curve = [], []
         y, sample_weight = (to_device(a, xp, device) for a in (y, sample_weight))
-
-        epochs = 1 if incremental else self.epochs
-        context = self._init_callback_context(max_subtasks=epochs)
-        metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
-        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
-        hooks = EstimatorHooks(
-            self,
-            context,
-            X,
-            y,
-            lambda state, copy: fitted_attributes(state, targets, copy),
-            validation,
-            stops_early,
+        return SimpleNamespace(
+            X=X,
+            y=y,
+            sample_weight=sample_weight,
+            targets=targets,
+            state=state,
+            rng=rng,
+            train_idx=train_idx,
+            validation=validation,
+            stops_early=stops_early,
         )
-        state.n_iter = state.n_iter if incremental else 0
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if stochastic:
-                state = minibatch_epochs(
-                    Stack.single(state, params),
-                    X,
-                    y,
-                    sample_weight,
-                    epochs=epochs,
-                    train_idx=train_idx,
-                    rng=rng,
-                    hooks=hooks,
-                    incremental=incremental,
-                ).members[0]
-            else:
-                state = lbfgs(state, X, y, sample_weight, params, hooks=hooks)
-
-        # The commit: the only place where a fit changes fitted attributes.
-        for name, value in fitted_attributes(state, targets).items():
-            setattr(self, name, value)
-        context.call_on_fit_task_end(
-            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
-        )
-        return self
 
     def _check_params(self):
         """Check what the parameter constraints cannot; return the hidden sizes."""

@@ -287,6 +287,8 @@ def minibatch_epochs(
             if not stack.active.any():
                 break
         except KeyboardInterrupt:
+            if stack.stacked:  # a search stops, as GridSearchCV does
+                raise
             if stack.epochs_done == done:  # the epoch had not ended
                 network.flat[...] = checkpoint[0]
                 optimizer.load_state(checkpoint[1])

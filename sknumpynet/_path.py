@@ -1,0 +1,138 @@
+"""One group of a grid search on one fold: its networks side by side, along epochs.
+
+:func:`fit_path` trains every *member* of a group (the candidates' settings
+that share one stack, see ``_stack.STACKABLE``) once, as one stack, up to the
+largest epoch count asked for, and takes a fitted estimator of each member
+at every count asked for: the model that ``fit`` with ``epochs=e`` returns,
+since a fit's trajectory does not depend on how many epochs it will run (its
+schedules count the samples seen). With early stopping that is the best
+epoch so far; after a convergence stop, the stopped model; after a
+divergence, the error that ``fit`` raises.
+
+The estimator validates the data, draws the network and splits off the
+held-out set exactly as its ``fit`` does (``_prepare_fit``); the loop is the
+one every fit runs (``_training.minibatch_epochs``).
+"""
+
+import time
+from dataclasses import replace
+
+import numpy as np
+from sklearn.base import clone
+
+from ._array_api import copy_array
+from ._callbacks import EstimatorHooks
+from ._network import Network
+from ._stack import Stack
+from ._training import fitted_attributes, minibatch_epochs
+
+
+class _PathHooks(EstimatorHooks):
+    """Scores the held-out set as a fit does; takes the models at the checkpoints."""
+
+    def __init__(self, estimator, fit, stack, members, checkpoints):
+        super().__init__(
+            estimator, None, fit.X, fit.y, None, fit.validation, fit.stops_early
+        )
+        self.fit, self.stack, self.members = fit, stack, members
+        self.checkpoints = sorted(set(checkpoints))
+        self.models = [{} for _ in members]
+        self.times = {}
+        self.start = time.perf_counter()
+
+    def epoch_begin(self):
+        pass
+
+    def epoch_end(self, state):
+        if self.stack.epochs_done in self.checkpoints:
+            self.take(self.stack.epochs_done)
+        return False
+
+    def take(self, epochs):
+        """Keep each member's model (or its failure) as ``fit(epochs=epochs)``'s."""
+        stack = self.stack
+        self.times[epochs] = time.perf_counter() - self.start
+        for j, member in enumerate(self.members):
+            if stack.failures[j] is not None:
+                self.models[j][epochs] = stack.failures[j]
+                continue
+            weights = stack.network.flat if stack.best_flat is None else stack.best_flat
+            network = stack.network.member(j)
+            network = Network(
+                network.layer_units,
+                network.activation,
+                network.out_activation,
+                copy_array(weights[j, ...]),
+            )
+            state = replace(stack.members[j], network=network, optimizer=None)
+            model = clone(self.estimator).set_params(**member, epochs=epochs)
+            for name, value in fitted_attributes(state, self.fit.targets).items():
+                setattr(model, name, value)
+            for name in ("n_features_in_", "feature_names_in_"):
+                if hasattr(self.estimator, name):
+                    setattr(model, name, getattr(self.estimator, name))
+            self.models[j][epochs] = model
+
+    def finish(self):
+        """Take the checkpoints past the last epoch trained (all members stopped)."""
+        for epochs in self.checkpoints:
+            if epochs not in self.times:
+                self.take(epochs)
+
+
+def fit_path(estimator, members, checkpoints, X, y, fit_params):
+    """Train the members side by side; return their models at the checkpoints.
+
+    Parameters
+    ----------
+    estimator : NumpyMLPClassifier or NumpyMLPRegressor
+        Unfitted, with the group's parameters.
+    members : list of dict
+        Each member's stackable parameters (see ``_stack.STACKABLE``).
+    checkpoints : list of int
+        The epoch counts to take each member's model at.
+    X, y : the training data of the fold
+    fit_params : dict
+        ``sample_weight``, ``X_val``, ``y_val``, ``sample_weight_val``.
+
+    Returns
+    -------
+    models : list of dict
+        ``models[j][e]``: member j's fitted estimator after ``e`` epochs, or
+        the exception its fit would raise.
+    times : dict
+        Seconds of training (of the whole stack) to each checkpoint.
+    """
+    fit_params = dict(fit_params)
+    sample_weight = fit_params.pop("sample_weight", None)
+    given = tuple(
+        fit_params.pop(key, None) for key in ("X_val", "y_val", "sample_weight_val")
+    )
+    if fit_params:
+        raise TypeError(
+            f"{type(estimator).__name__}.fit got unexpected parameters "
+            f"{sorted(fit_params)}."
+        )
+    epochs = max(checkpoints)
+    estimator = clone(estimator).set_params(**members[0], epochs=epochs)
+    for member in members:
+        clone(estimator).set_params(**member)._validate_params()
+    fit = estimator._prepare_fit(X, y, sample_weight, False, None, given)
+    base = estimator.get_params()
+    params = [dict(base, **member) for member in members]
+    stack = Stack.side_by_side(fit.state, params)
+    hooks = _PathHooks(estimator, fit, stack, members, checkpoints)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        minibatch_epochs(
+            stack,
+            fit.X,
+            fit.y,
+            fit.sample_weight,
+            epochs=epochs,
+            train_idx=fit.train_idx,
+            rng=fit.rng,
+            hooks=hooks,
+            incremental=False,
+        )
+    hooks.finish()
+    return hooks.models, hooks.times

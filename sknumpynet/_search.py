@@ -1,0 +1,216 @@
+"""MLPGridSearchCV: GridSearchCV that trains each learning rate once per fold.
+
+The interface, the candidates' order and the results are those of
+:class:`sklearn.model_selection.GridSearchCV` (this class is one); only the
+work differs. See ``_search_tasks.py`` for the groups and
+``_path.py`` for the path along ``epochs``.
+"""
+
+import time
+
+from joblib import Parallel, delayed
+from sklearn.base import _fit_context, clone, is_classifier
+from sklearn.metrics._scorer import _MultimetricScorer
+from sklearn.model_selection import GridSearchCV, ParameterGrid
+from sklearn.model_selection._split import check_cv
+from sklearn.model_selection._validation import (
+    _insert_error_scores,
+    _warn_or_raise_about_fit_failures,
+)
+from sklearn.utils import indexable
+from sklearn.utils.validation import _check_method_params
+
+from ._search_tasks import evaluate_group, final_step, group_candidates
+
+
+class MLPGridSearchCV(GridSearchCV):
+    """Exhaustive search over a grid of a network's parameters, trained along paths.
+
+    The interface and the results of
+    :class:`~sklearn.model_selection.GridSearchCV` (it is a subclass: swap
+    the class name and nothing else changes) for a
+    :class:`NumpyMLPClassifier`, a :class:`NumpyMLPRegressor` or a
+    :class:`~sklearn.pipeline.Pipeline` that ends in one. The work differs:
+
+    * **A path over epochs.** The ``epochs`` values of the grid are
+      checkpoints of one training run: each fold trains to the largest count
+      once and scores the model that ``fit(epochs=e)`` returns at every
+      count ``e`` asked for (with early stopping, its best epoch so far;
+      after a convergence stop, the stopped model).
+    * **A stack over step sizes.** Candidates that differ only in
+      ``alpha``, ``l2``, ``momentum``, ``power_t``, ``beta_1`` or ``beta_2``
+      train side by side as one stack of networks: each minibatch is
+      gathered once and each layer is one stacked product. Each network
+      keeps its own step, its own convergence and early-stopping
+      bookkeeping, and fails on its own (``error_score``, with
+      GridSearchCV's ``FitFailedWarning``).
+    * **Groups for the rest.** The other parameters (the layer sizes, the
+      solver, the batch size, ``random_state``, dropout, the parameters of
+      earlier Pipeline steps) split the grid into groups; each group of each
+      fold is one stacked path, and the earlier steps of a Pipeline are
+      fitted once per group and fold. Groups x folds run in parallel through
+      joblib (``n_jobs``, any joblib backend). L-BFGS candidates are fitted
+      one by one, as GridSearchCV fits them.
+
+    Parameters
+    ----------
+    estimator : NumpyMLPClassifier, NumpyMLPRegressor or Pipeline
+        The network to search, or a Pipeline that ends in one.
+    param_grid : dict or list of dict
+        As in GridSearchCV.
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, \
+return_train_score
+        As in :class:`~sklearn.model_selection.GridSearchCV`. ``verbose > 1``
+        prints a line per group and fold: what trained, to which epochs, and
+        how long it took.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in GridSearchCV, the candidates in the same order. A candidate's
+        ``fit_time`` is its stack's training time to its epoch count,
+        divided by the number of networks in the stack.
+    best_estimator_, best_score_, best_params_, best_index_, scorer_, \
+n_splits_, refit_time_, multimetric_, classes_, n_features_in_, \
+feature_names_in_
+        As in GridSearchCV; ``best_estimator_`` is a plain fit of
+        ``best_params_`` on the whole data.
+
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV : The same search, every candidate
+        trained from scratch.
+
+    Notes
+    -----
+    The results equal GridSearchCV's over the same estimator up to float
+    rounding: the networks of a stack compute the same products as separate
+    fits, in the same order, from the same random draws. A ``validation``
+    set passed as ``X_val``/``y_val`` is used by every fold as it is (it is
+    not split); ``transform_input`` of a Pipeline is not applied to it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sknumpynet import MLPGridSearchCV, NumpyMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = MLPGridSearchCV(
+    ...     NumpyMLPClassifier(random_state=0, tol=None),
+    ...     {"alpha": [0.01, 0.1], "epochs": [2, 5]},
+    ...     cv=3,
+    ... ).fit(X / 16, y)
+    >>> sorted(search.best_params_)
+    ['alpha', 'epochs']
+    """
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training vectors.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        **params : dict of str -> object
+            Parameters of the estimator's ``fit`` (``sample_weight``, sliced
+            per fold as GridSearchCV slices it), of the scorer, and
+            ``groups`` for the CV splitter.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        final_step(self.estimator)  # a network, or a Pipeline ending in one
+        scorers, refit_metric = self._get_scorers()
+        X, y = indexable(X, y)
+        params = _check_method_params(X, params=params)
+        routed = self._get_routed_params_for_fit(params)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = cv.get_n_splits(X, y, **routed.splitter.split)
+        splits = list(cv.split(X, y, **routed.splitter.split))
+        candidates = list(ParameterGrid(self.param_grid))
+        groups = group_candidates(self.estimator, candidates)
+        if self.verbose > 0:
+            print(
+                f"Fitting {self.n_splits_} folds for each of {len(candidates)} "
+                f"candidates, totalling {len(candidates) * self.n_splits_} fits, "
+                f"as {len(groups)} group(s) x {self.n_splits_} folds of paths"
+            )
+        out = self._evaluate(X, y, splits, candidates, groups, scorers, routed)
+        _warn_or_raise_about_fit_failures(out, self.error_score)
+        if callable(self.scoring):
+            _insert_error_scores(out, self.error_score)
+        results = self._format_results(candidates, self.n_splits_, out)
+        self.multimetric_ = isinstance(out[0]["test_scores"], dict)
+        if callable(self.scoring) and self.multimetric_:
+            self._check_refit_for_multimetric(out[0]["test_scores"])
+            refit_metric = self.refit
+        self._select_best(results, refit_metric)
+        if self.refit:
+            self._refit(X, y, routed)
+        self.scorer_ = (
+            scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
+        )
+        self.cv_results_ = results
+        return self
+
+    def _evaluate(self, X, y, splits, candidates, groups, scorers, routed):
+        """Run every group on every fold; return the results in candidate order."""
+        tasks = [(group, split) for group in groups for split in enumerate(splits)]
+        parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch)
+        done = parallel(
+            delayed(evaluate_group)(
+                self.estimator,
+                X,
+                y,
+                train,
+                test,
+                group,
+                scorer=scorers,
+                fit_params=routed.estimator.fit,
+                score_params=routed.scorer.score,
+                return_train_score=self.return_train_score,
+                error_score=self.error_score,
+                verbose=self.verbose,
+                split_progress=(split_idx, len(splits)),
+            )
+            for group, (split_idx, (train, test)) in tasks
+        )
+        if not done:
+            raise ValueError(
+                "No fits were performed. Was the CV iterator empty? Were there "
+                "no candidates?"
+            )
+        out = [None] * (len(candidates) * len(splits))
+        for (_, (split_idx, _)), results in zip(tasks, done):
+            for index, result in results:
+                out[index * len(splits) + split_idx] = result
+        return out
+
+    def _select_best(self, results, refit_metric):
+        if self.refit or not self.multimetric_:
+            self.best_index_ = self._select_best_index(
+                self.refit, refit_metric, results
+            )
+            if not callable(self.refit):
+                self.best_score_ = results[f"mean_test_{refit_metric}"][
+                    self.best_index_
+                ]
+            self.best_params_ = results["params"][self.best_index_]
+
+    def _refit(self, X, y, routed):
+        self.best_estimator_ = clone(self.estimator).set_params(
+            **clone(self.best_params_, safe=False)
+        )
+        start = time.time()
+        if y is not None:
+            self.best_estimator_.fit(X, y, **routed.estimator.fit)
+        else:
+            self.best_estimator_.fit(X, **routed.estimator.fit)
+        self.refit_time_ = time.time() - start
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_

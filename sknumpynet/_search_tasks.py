@@ -1,0 +1,215 @@
+"""The work of :class:`~sknumpynet.MLPGridSearchCV`: groups of candidates, per fold.
+
+A grid's candidates split into *groups*: those that differ only in the
+stackable parameters of the network (``_stack.STACKABLE``) and in ``epochs``
+share one. Within a group, each distinct setting of the stackable
+parameters is a *member* of one stack, and each distinct ``epochs`` a
+checkpoint of its path. :func:`evaluate_group` runs one group on one fold
+(fits the earlier steps of a Pipeline once, trains the stack once, scores
+every candidate's model as ``_fit_and_score`` scores a fit) and returns one
+result per candidate in ``_fit_and_score``'s format, which
+``GridSearchCV._format_results`` turns into ``cv_results_``.
+"""
+
+import numbers
+import time
+import traceback
+
+from sklearn.base import clone
+from sklearn.metrics._scorer import _MultimetricScorer
+from sklearn.model_selection._validation import _score
+from sklearn.pipeline import Pipeline
+from sklearn.utils.metaestimators import _safe_split
+from sklearn.utils.validation import _check_method_params
+
+from ._base import STOCHASTIC_SOLVERS, BaseNumpyMLP
+from ._path import fit_path
+from ._stack import STACKABLE
+
+
+def final_step(estimator):
+    """Return the network and its parameters' prefix (``name__`` in a Pipeline)."""
+    if isinstance(estimator, Pipeline):
+        name, final = estimator.steps[-1]
+        prefix = f"{name}__"
+    else:
+        final, prefix = estimator, ""
+    if not isinstance(final, BaseNumpyMLP):
+        raise TypeError(
+            "MLPGridSearchCV searches a NumpyMLPClassifier, a NumpyMLPRegressor "
+            "or a Pipeline that ends in one; got "
+            f"{type(final).__name__}. Use sklearn.model_selection.GridSearchCV "
+            "for other estimators."
+        )
+    return final, prefix
+
+
+class Group:
+    """Candidates that train as one stack: shared parameters, members, checkpoints.
+
+    ``entries`` holds ``(candidate index, member index, epochs)``; ``alone``
+    says the candidates are fitted one by one instead (L-BFGS, or a
+    parameter value that the estimator refuses).
+    """
+
+    def __init__(self, shared, alone=False):
+        self.shared, self.alone = shared, alone
+        self.members, self.entries = [], []
+
+    def add(self, index, member, epochs):
+        if member not in self.members:
+            self.members.append(member)
+        self.entries.append((index, self.members.index(member), epochs))
+
+    def describe(self):
+        names = sorted({key for member in self.members for key in member})
+        epochs = sorted({e for _, _, e in self.entries})
+        return f"{len(self.members)} network(s) ({', '.join(names)}) to {epochs}"
+
+
+def group_candidates(estimator, candidates):
+    """Split the candidates into groups, in the order they first appear."""
+    final, prefix = final_step(estimator)
+    member_keys = {prefix + key: key for key in (*STACKABLE, "epochs")}
+    groups = {}
+    for index, candidate in enumerate(candidates):
+        shared = {k: v for k, v in candidate.items() if k not in member_keys}
+        member = {member_keys[k]: v for k, v in candidate.items() if k in member_keys}
+        # The candidate's network, to check its values and read its solver.
+        network = clone(estimator).set_params(**candidate)
+        network = network.steps[-1][1] if prefix else network
+        epochs = member.pop("epochs", network.epochs)
+        try:
+            network._validate_params()
+            alone = network.solver not in STOCHASTIC_SOLVERS
+        except Exception:  # fit fails on it: leave that to the fit, alone
+            alone = True
+        key = repr(sorted(shared.items())) if not alone else ("alone", index)
+        group = groups.setdefault(key, Group(shared, alone))
+        group.add(index, member, epochs)
+    return list(groups.values())
+
+
+def _split_fit_params(fit_params, prefix):
+    """Split routed fit parameters between the earlier steps and the network."""
+    if not prefix:
+        return {}, dict(fit_params)
+    head = {k: v for k, v in fit_params.items() if not k.startswith(prefix)}
+    final = {k[len(prefix) :]: v for k, v in fit_params.items() if k.startswith(prefix)}
+    return head, final
+
+
+def _failed(scorer, error_score, return_train_score):
+    if isinstance(scorer, _MultimetricScorer) and isinstance(
+        error_score, numbers.Number
+    ):
+        scores = {name: error_score for name in scorer._scorers}
+    else:
+        scores = error_score
+    result = {"test_scores": scores}
+    if return_train_score:
+        result["train_scores"] = scores.copy() if isinstance(scores, dict) else scores
+    return result
+
+
+def _train(estimator, group, prefix, X_train, y_train, fit_params):
+    """Fit the earlier steps once and the network's stack; return the models."""
+    head_params, final_params = _split_fit_params(fit_params, prefix)
+    head = None
+    if prefix:
+        head = Pipeline(estimator.steps[:-1])
+        X_train = head.fit_transform(X_train, y_train, **head_params)
+    final, _ = final_step(estimator)
+    if group.alone:
+        models, times = [], {}
+        for member, (_, _, epochs) in zip(group.members, group.entries):
+            start = time.perf_counter()
+            model = clone(final).set_params(**member, epochs=epochs)
+            models.append({epochs: model.fit(X_train, y_train, **final_params)})
+            times[epochs] = time.perf_counter() - start
+        return head, models, times
+    checkpoints = [epochs for _, _, epochs in group.entries]
+    models, times = fit_path(
+        final, group.members, checkpoints, X_train, y_train, final_params
+    )
+    return head, models, times
+
+
+def evaluate_group(
+    estimator,
+    X,
+    y,
+    train,
+    test,
+    group,
+    *,
+    scorer,
+    fit_params,
+    score_params,
+    return_train_score,
+    error_score,
+    verbose,
+    split_progress,
+):
+    """Train and score one group on one fold.
+
+    Returns
+    -------
+    results : list of (int, dict)
+        Each candidate's index and its result, as ``_fit_and_score`` returns.
+    """
+    estimator = clone(estimator).set_params(**clone(group.shared, safe=False))
+    _, prefix = final_step(estimator)
+    fit_params = _check_method_params(X, params=fit_params, indices=train)
+    score_train = _check_method_params(X, params=score_params, indices=train)
+    score_test = _check_method_params(X, params=score_params, indices=test)
+    X_train, y_train = _safe_split(estimator, X, y, train)
+    X_test, y_test = _safe_split(estimator, X, y, test, train)
+    start = time.perf_counter()
+    try:
+        head, models, times = _train(
+            estimator, group, prefix, X_train, y_train, fit_params
+        )
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        failed = dict.fromkeys((epochs for *_, epochs in group.entries), exc)
+        head, models, times = None, [failed] * len(group.members), {}
+    elapsed = time.perf_counter() - start
+    k = len(group.members)
+    results = []
+    for index, j, epochs in group.entries:
+        model = models[j][epochs]
+        # The stack's time to this checkpoint, shared by its k networks.
+        fit_time = times.get(epochs, elapsed) / (1 if group.alone else k)
+        if isinstance(model, Exception):
+            if error_score == "raise":
+                raise model
+            result = _failed(scorer, error_score, return_train_score)
+            result["fit_error"] = "".join(traceback.format_exception(model))
+            result.update(fit_time=fit_time, score_time=0.0)
+        else:
+            if head is not None:
+                model = Pipeline([*head.steps, (prefix[:-2], model)])
+            scored = time.perf_counter()
+            result = {
+                "fit_error": None,
+                "test_scores": _score(
+                    model, X_test, y_test, scorer, score_test, error_score
+                ),
+            }
+            if return_train_score:
+                result["train_scores"] = _score(
+                    model, X_train, y_train, scorer, score_train, error_score
+                )
+            result.update(fit_time=fit_time, score_time=time.perf_counter() - scored)
+        result["n_test_samples"] = len(test)
+        results.append((index, result))
+    if verbose > 1:
+        split, n_splits = split_progress
+        print(
+            f"[CV {split + 1}/{n_splits}] {group.describe()}: trained in "
+            f"{elapsed:.2f}s, {len(group.entries)} candidates scored",
+            flush=True,
+        )
+    return results
