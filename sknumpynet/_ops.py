@@ -104,7 +104,11 @@ def multiply(A, B, out=None):
 def vecdot(a, b):
     """Return the dot product over the last axis: one per network of a stack."""
     if isinstance(a, np.ndarray):
-        return np.dot(a, b) if a.ndim == 1 else np.einsum("...i,...i->...", a, b)
+        if a.ndim == 1:
+            return np.dot(a, b)
+        # One matrix-vector product per network: BLAS, unlike einsum (8 x
+        # 7,850 weights: 3 instead of 22 us).
+        return np.matmul(a[..., None, :], b[..., :, None])[..., 0, 0]
     return namespace_of(a)[0].sum(a * b, axis=-1)
 
 

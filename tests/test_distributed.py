@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from sknumpynet import NumpyMLPClassifier, iter_chunks, partial_fit_chunks
+from sknumpynet import (
+    MLPGridSearchCV,
+    NumpyMLPClassifier,
+    iter_chunks,
+    partial_fit_chunks,
+)
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -46,6 +51,26 @@ def test_grid_search_on_dask_equals_serial(client, digits):
     np.testing.assert_array_equal(
         serial.best_estimator_.coefs_[0], on_dask.best_estimator_.coefs_[0]
     )
+
+
+def test_mlp_grid_search_on_dask_equals_grid_search(client, digits):
+    X, y = digits
+    grid = {
+        "hidden_layer_sizes": [(8,), (10,)],
+        "alpha": [0.05, 0.2],
+        "epochs": [2, 4],
+    }
+    estimator = NumpyMLPClassifier(tol=None, random_state=0)
+    reference = GridSearchCV(estimator, grid, cv=3).fit(X, y)
+    with joblib.parallel_backend("dask"):
+        on_dask = MLPGridSearchCV(estimator, grid, cv=3).fit(X, y)
+    assert len(client.scheduler_info()["workers"]) == 2
+    np.testing.assert_allclose(
+        on_dask.cv_results_["mean_test_score"],
+        reference.cv_results_["mean_test_score"],
+        atol=0.01,
+    )
+    assert on_dask.best_params_ == reference.best_params_
 
 
 def test_dask_ml_incremental_over_chunked_dask_array(client, digits):

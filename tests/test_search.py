@@ -1,0 +1,296 @@
+"""MLPGridSearchCV against the real GridSearchCV, candidate by candidate."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from sknumpynet import MLPGridSearchCV, NumpyMLPClassifier, NumpyMLPRegressor
+from sknumpynet._path import fit_path
+
+
+@pytest.fixture(scope="module")
+def small_digits(digits):
+    X, y = digits
+    return X[:540], y[:540]
+
+
+def _both(estimator, grid, X, y, fit_params=None, **search_params):
+    """Fit GridSearchCV and MLPGridSearchCV alike; return both."""
+    searches = []
+    for cls in (GridSearchCV, MLPGridSearchCV):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            search = cls(clone(estimator), grid, **search_params)
+            search.fit(X, y, **(fit_params or {}))
+        search.caught = [w for w in caught if w.category is FitFailedWarning]
+        searches.append(search)
+    return searches
+
+
+def assert_same_results(theirs, ours, n_samples=540, samples=2):
+    """Same keys, candidates and best; split scores within ``samples`` test samples."""
+    a, b = theirs.cv_results_, ours.cv_results_
+    assert a.keys() == b.keys()
+    assert a["params"] == b["params"]
+    tolerance = samples / (n_samples // theirs.n_splits_) + 1e-12
+    for key in a:
+        if re.fullmatch(r"split\d+_(test|train)_.*", key):
+            x, y = np.asarray(a[key], float), np.asarray(b[key], float)
+            np.testing.assert_array_equal(np.isnan(x), np.isnan(y), err_msg=key)
+            assert np.nanmax(np.abs(x - y), initial=0) <= tolerance, key
+    assert theirs.best_params_ == ours.best_params_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, abs=tolerance)
+
+
+SGD = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
+
+
+@pytest.mark.parametrize(
+    "estimator, grid",
+    [
+        (SGD, {"alpha": [0.02, 0.1, 0.3], "epochs": [1, 3, 6]}),
+        (
+            make_pipeline(MinMaxScaler(), clone(SGD)),
+            {
+                "numpymlpclassifier__alpha": [0.05, 0.2],
+                "numpymlpclassifier__epochs": [2, 5],
+            },
+        ),
+        (
+            clone(SGD).set_params(tol=1e-2, n_iter_no_change=1),
+            {"alpha": [0.01, 0.3], "epochs": [2, 4, 12]},
+        ),
+        (
+            NumpyMLPClassifier(
+                solver="adam",
+                early_stopping=True,
+                dropout=0.2,
+                random_state=0,
+                dtype="float64",
+                n_iter_no_change=2,
+            ),
+            {"alpha": [1e-3, 1e-2], "beta_1": [0.8, 0.9], "epochs": [2, 6]},
+        ),
+        (
+            SGD,
+            {"hidden_layer_sizes": [(8,), (12, 6)], "alpha": [0.1], "epochs": [2, 3]},
+        ),
+        (
+            clone(SGD).set_params(
+                learning_rate="adaptive", tol=1e-2, n_iter_no_change=1
+            ),
+            {"momentum": [0.0, 0.5], "alpha": [0.05, 0.2], "epochs": [3, 8]},
+        ),
+        (SGD, {"solver": ["sgd", "lbfgs"], "alpha": [0.1], "epochs": [3, 5]}),
+    ],
+    ids=[
+        "sgd",
+        "pipeline",
+        "convergence",
+        "adam-early-dropout",
+        "shapes",
+        "adaptive",
+        "lbfgs",
+    ],
+)
+def test_same_results_as_grid_search(small_digits, estimator, grid):
+    X, y = small_digits
+    theirs, ours = _both(estimator, grid, X, y, cv=3)
+    assert_same_results(theirs, ours)
+
+
+def test_sample_weights_are_sliced_per_fold(small_digits):
+    X, y = small_digits
+    weights = np.random.RandomState(0).randint(1, 4, len(y)).astype(float)
+    theirs, ours = _both(
+        SGD,
+        {"alpha": [0.05, 0.2], "epochs": [2, 4]},
+        X,
+        y,
+        fit_params={"sample_weight": weights},
+        cv=3,
+    )
+    assert_same_results(theirs, ours)
+    # The weights changed the results: they were not dropped on the way.
+    plain = MLPGridSearchCV(SGD, {"alpha": [0.05, 0.2], "epochs": [2, 4]}, cv=3)
+    plain.fit(X, y)
+    assert not np.allclose(
+        plain.cv_results_["split0_test_score"], ours.cv_results_["split0_test_score"]
+    )
+
+
+def test_neg_log_loss_and_multimetric_refit(small_digits):
+    X, y = small_digits
+    grid = {"alpha": [0.05, 0.2], "epochs": [2, 5]}
+    theirs, ours = _both(SGD, grid, X, y, cv=3, scoring="neg_log_loss")
+    for key in ("split0_test_score", "mean_test_score"):
+        np.testing.assert_allclose(
+            ours.cv_results_[key], theirs.cv_results_[key], rtol=1e-7
+        )
+    assert ours.best_params_ == theirs.best_params_
+    scoring = {"acc": "accuracy", "nll": "neg_log_loss"}
+    theirs, ours = _both(
+        SGD, grid, X, y, cv=3, scoring=scoring, refit="nll", return_train_score=True
+    )
+    assert ours.multimetric_ and ours.scorer_.keys() == theirs.scorer_.keys()
+    for key in ("mean_test_acc", "mean_test_nll", "mean_train_nll"):
+        np.testing.assert_allclose(
+            ours.cv_results_[key], theirs.cv_results_[key], rtol=1e-7
+        )
+    assert ours.best_params_ == theirs.best_params_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_)
+
+
+def test_diverging_candidate_fails_alone(small_digits):
+    X, y = small_digits
+    grid = {"alpha": [0.1, 1e6], "epochs": [2, 4]}
+    theirs, ours = _both(SGD, grid, X, y, cv=3)
+    assert_same_results(theirs, ours)
+    scores = ours.cv_results_["mean_test_score"]
+    assert np.isnan(scores[2:]).all() and np.isfinite(scores[:2]).all()
+    # GridSearchCV's warning: 6 of 12 fits failed, with TrainingDiverged.
+    assert len(ours.caught) == len(theirs.caught) == 1
+    message = str(ours.caught[0].message)
+    assert "6 fits failed out of a total of 12" in message
+    assert "TrainingDiverged: Training diverged in epoch 1" in message
+    with pytest.raises(ValueError, match="Training diverged"):
+        MLPGridSearchCV(SGD, grid, cv=3, error_score="raise").fit(X, y)
+
+
+def test_regressor_over_alpha_l2_and_epochs():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, (300, 4))
+    y = np.sin(X @ [1.0, -2.0, 0.5, 1.5])
+    estimator = NumpyMLPRegressor(random_state=0, tol=None, dtype="float64")
+    grid = {"alpha": [0.01, 0.05], "l2": [0.0, 0.1], "epochs": [2, 5]}
+    theirs, ours = _both(estimator, grid, X, y, cv=3)
+    for key in ("split0_test_score", "split2_test_score", "mean_test_score"):
+        np.testing.assert_allclose(
+            ours.cv_results_[key], theirs.cv_results_[key], rtol=1e-7
+        )
+    assert ours.best_params_ == theirs.best_params_
+
+
+@pytest.mark.parametrize(
+    "cv", [4, KFold(3, shuffle=True, random_state=1), GroupKFold(3)]
+)
+def test_cv_splitters(small_digits, cv):
+    X, y = small_digits
+    params = {"groups": np.arange(len(y)) % 7} if isinstance(cv, GroupKFold) else {}
+    theirs, ours = _both(
+        SGD, {"alpha": [0.1, 0.3], "epochs": [1, 3]}, X, y, fit_params=params, cv=cv
+    )
+    assert ours.n_splits_ == theirs.n_splits_
+    assert_same_results(theirs, ours)
+
+
+def test_two_jobs_equal_one(small_digits):
+    X, y = small_digits
+    grid = {"hidden_layer_sizes": [(8,), (10,)], "alpha": [0.1, 0.3], "epochs": [1, 3]}
+    serial = MLPGridSearchCV(SGD, grid, cv=3).fit(X, y)
+    parallel = MLPGridSearchCV(SGD, grid, cv=3, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(
+        serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"]
+    )
+
+
+def test_float32_mean_scores_within_a_hundredth(small_digits):
+    X, y = small_digits
+    estimator = NumpyMLPClassifier(random_state=0, tol=None, dtype="float32")
+    theirs, ours = _both(
+        estimator, {"alpha": [0.05, 0.2], "epochs": [2, 5]}, X, y, cv=3
+    )
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"],
+        theirs.cv_results_["mean_test_score"],
+        atol=0.01,
+    )
+
+
+def test_refit_equals_a_fresh_fit_of_the_best(small_digits):
+    X, y = small_digits
+    search = MLPGridSearchCV(SGD, {"alpha": [0.05, 0.2], "epochs": [2, 4]}, cv=3)
+    search.fit(X, y)
+    fresh = clone(SGD).set_params(**search.best_params_).fit(X, y)
+    for ours, theirs in zip(search.best_estimator_.coefs_, fresh.coefs_):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(search.predict(X), fresh.predict(X))
+    assert search.refit_time_ > 0 and search.classes_.tolist() == list(range(10))
+
+
+def test_clone_and_get_params_as_grid_search():
+    search = MLPGridSearchCV(SGD, {"alpha": [0.1]}, cv=5, n_jobs=2, verbose=1)
+    reference = GridSearchCV(SGD, {"alpha": [0.1]}, cv=5, n_jobs=2, verbose=1)
+    assert search.get_params().keys() == reference.get_params().keys()
+    cloned = clone(search)
+    assert type(cloned) is MLPGridSearchCV
+    assert cloned.get_params()["cv"] == 5 and cloned.param_grid == {"alpha": [0.1]}
+
+
+@pytest.mark.parametrize(
+    "grid", [{"no_such_parameter": [1]}, {"alpha": []}, {"alpha": 0.1}]
+)
+def test_bad_grids_fail_as_in_grid_search(small_digits, grid):
+    X, y = small_digits
+    with pytest.raises((ValueError, TypeError)) as theirs:
+        GridSearchCV(SGD, grid, cv=3).fit(X, y)
+    with pytest.raises(type(theirs.value)) as ours:
+        MLPGridSearchCV(SGD, grid, cv=3).fit(X, y)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_refuses_an_estimator_that_is_not_a_network(small_digits):
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(TypeError, match="Use sklearn.model_selection.GridSearchCV"):
+        MLPGridSearchCV(LogisticRegression(), {"C": [1.0]}).fit(*small_digits)
+
+
+def test_verbose_says_what_trains(small_digits, capsys):
+    X, y = small_digits
+    MLPGridSearchCV(SGD, {"alpha": [0.1, 0.3], "epochs": [1, 2]}, cv=3, verbose=2).fit(
+        X, y
+    )
+    out = capsys.readouterr().out
+    assert "Fitting 3 folds for each of 4 candidates, totalling 12 fits" in out
+    assert out.count("[CV ") == 3
+    assert "2 network(s) (alpha) to [1, 2]: trained in" in out
+
+
+def test_path_models_equal_fits_with_fewer_epochs(small_digits):
+    """Each checkpoint is the model that fit(epochs=e) returns: weights and curves."""
+    X, y = small_digits
+    estimator = NumpyMLPClassifier(
+        random_state=0,
+        dtype="float64",
+        tol=5e-3,
+        n_iter_no_change=1,
+        early_stopping=True,
+        validation_fraction=0.2,
+    )
+    members = [{"alpha": 0.002}, {"alpha": 0.3, "momentum": 0.5}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the member that does not stop
+        models, _ = fit_path(estimator, members, [1, 3, 9], X, y, {})
+    for member, by_epochs in zip(members, models):
+        for epochs, model in by_epochs.items():
+            fit = clone(estimator).set_params(**member, epochs=epochs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit.fit(X, y)
+            assert model.n_iter_ == fit.n_iter_
+            np.testing.assert_allclose(model.loss_curve_, fit.loss_curve_, rtol=1e-10)
+            np.testing.assert_allclose(
+                model.validation_scores_, fit.validation_scores_, rtol=1e-10
+            )
+            for a, b in zip(model.coefs_, fit.coefs_):
+                np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    # The early stop happened, or this test would not test it.
+    assert any(m.n_iter_ < 9 for m in (models[0][9], models[1][9]))
