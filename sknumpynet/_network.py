@@ -336,7 +336,7 @@ class Network:
             ``targets``.
         targets : Targets
             The targets of the epoch, in training order (see
-            :class:`~sknumpynet._losses.Targets`).
+            :class:`~sknumpynet._targets.Targets`).
         start, stop : int
             The batch's rows of ``targets``.
         l2 : float, ndarray of shape (k,) or None
@@ -382,7 +382,8 @@ class Network:
                 activations[i] *= keep
             delta = derivative(activations[i], delta, self.xp)
         if l2 is not None:
-            loss = loss + l2 * self.penalty()
+            penalty = self.penalty()
+            loss = loss + per_network(l2, penalty) * penalty
             # The weights come first in the flat vector: one operation for all.
             weights = self.flat[..., : workspace.n_weights]
             decay = per_network(l2 * targets.step / n_samples, weights)

@@ -135,6 +135,28 @@ def _train(estimator, group, prefix, X_train, y_train, fit_params):
     return head, models, times
 
 
+def _result(model, scorer, error_score, test_set, train_set):
+    """Score a model (or report its failure) as ``_fit_and_score`` does."""
+    if isinstance(model, Exception):
+        if error_score == "raise":
+            raise model
+        result = _failed(scorer, error_score, train_set is not None)
+        result["fit_error"] = "".join(traceback.format_exception(model))
+        result["score_time"] = 0.0
+        return result
+    start = time.perf_counter()
+    result = {
+        "fit_error": None,
+        "test_scores": _score(model, *test_set[:2], scorer, test_set[2], error_score),
+    }
+    if train_set is not None:
+        result["train_scores"] = _score(
+            model, *train_set[:2], scorer, train_set[2], error_score
+        )
+    result["score_time"] = time.perf_counter() - start
+    return result
+
+
 def evaluate_group(
     estimator,
     X,
@@ -177,33 +199,17 @@ def evaluate_group(
         head, models, times = None, [failed] * len(group.members), {}
     elapsed = time.perf_counter() - start
     k = len(group.members)
+    test_set = (X_test, y_test, score_test)
+    train_set = (X_train, y_train, score_train) if return_train_score else None
     results = []
     for index, j, epochs in group.entries:
         model = models[j][epochs]
+        if head is not None and not isinstance(model, Exception):
+            model = Pipeline([*head.steps, (prefix[:-2], model)])
         # The stack's time to this checkpoint, shared by its k networks.
         fit_time = times.get(epochs, elapsed) / (1 if group.alone else k)
-        if isinstance(model, Exception):
-            if error_score == "raise":
-                raise model
-            result = _failed(scorer, error_score, return_train_score)
-            result["fit_error"] = "".join(traceback.format_exception(model))
-            result.update(fit_time=fit_time, score_time=0.0)
-        else:
-            if head is not None:
-                model = Pipeline([*head.steps, (prefix[:-2], model)])
-            scored = time.perf_counter()
-            result = {
-                "fit_error": None,
-                "test_scores": _score(
-                    model, X_test, y_test, scorer, score_test, error_score
-                ),
-            }
-            if return_train_score:
-                result["train_scores"] = _score(
-                    model, X_train, y_train, scorer, score_train, error_score
-                )
-            result.update(fit_time=fit_time, score_time=time.perf_counter() - scored)
-        result["n_test_samples"] = len(test)
+        result = _result(model, scorer, error_score, test_set, train_set)
+        result.update(fit_time=fit_time, n_test_samples=len(test))
         results.append((index, result))
     if verbose > 1:
         split, n_splits = split_progress

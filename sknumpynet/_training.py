@@ -24,16 +24,13 @@ from sklearn.exceptions import ConvergenceWarning
 from ._array_api import (
     copy_array,
     namespace_of,
-    numpy_dtype,
     to_device,
-    to_numpy_array,
 )
-from ._losses import Targets
+from ._epoch import Epoch
 from ._network import Workspace
-from ._ops import as_number
 from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
 from ._stack import check_members_diverged, record_member_epochs, stop_members
-from ._stopping import DIVERGENCE_FACTOR
+from ._targets import Targets
 
 
 @dataclass
@@ -207,6 +204,44 @@ def work_arrays(network, X, n_samples, batch_size, gather=True):
     return workspace, targets
 
 
+def _epoch_runner(stack, X, y, sample_weight, train_idx, optimizer):
+    """Return the runner of an epoch's minibatches, and the samples an epoch sees."""
+    network, settings = stack.network, stack.settings
+    scale, l2 = objective_weights(sample_weight, settings["l2"], train_idx)
+    n_train = train_idx.shape[0]
+    # Samples seen per epoch, each counted by its weight: an integer weight
+    # acts as repeated rows in the 'invscaling' schedule too.
+    n_seen = (
+        n_train
+        if sample_weight is None
+        else float(network.xp.sum(_rows(sample_weight, train_idx)))
+    )
+    batch_size = min(settings["batch_size"], n_train)
+    workspace, targets = work_arrays(network, X, n_train, batch_size)
+    # Batch bounds, computed once (array-API slices may not run past the end).
+    batches = [
+        (start, min(start + batch_size, n_train))
+        for start in range(0, n_train, batch_size)
+    ]
+    run = Epoch(stack, X, y, scale, l2, targets, workspace, optimizer, batches)
+    return run, n_seen
+
+
+def _end_epoch(stack, losses, n_seen, hooks, optimizer, print_epoch):
+    """Check, record and report an epoch's losses; return True to stop training."""
+    losses = check_members_diverged(stack, *losses, optimizer)
+    # From here the epoch counts as completed: Ctrl-C in what follows (a
+    # callback scoring a test set, say) keeps its weights.
+    stack.epochs_done += 1
+    stopping, t = record_member_epochs(stack, losses, n_seen, hooks, print_epoch)
+    if t is not None:
+        optimizer.iteration_ends(t)
+    if hooks.epoch_end(stack.members[0]):
+        return True
+    stop_members(stack, stopping, hooks, optimizer)
+    return not stack.active.any()
+
+
 def minibatch_epochs(
     stack, X, y, sample_weight, *, epochs, train_idx, rng, hooks, incremental
 ):
@@ -236,29 +271,12 @@ def minibatch_epochs(
     stack : Stack
     """
     network, settings = stack.network, stack.settings
-    xp = network.xp
     optimizer_args = optimizer_settings(settings)
     resumed = None if stack.stacked else stack.members[0].optimizer
     optimizer = make_optimizer(optimizer_args, [network.flat], resumed)
-    scale, l2 = objective_weights(sample_weight, settings["l2"], train_idx)
-    n_train = train_idx.shape[0]
-    # Samples seen per epoch, each counted by its weight: an integer weight
-    # acts as repeated rows in the 'invscaling' schedule too.
-    n_seen = (
-        n_train
-        if sample_weight is None
-        else float(xp.sum(_rows(sample_weight, train_idx)))
-    )
-    batch_size = min(settings["batch_size"], n_train)
-    workspace, targets = work_arrays(network, X, n_train, batch_size)
+    run, n_seen = _epoch_runner(stack, X, y, sample_weight, train_idx, optimizer)
     if hooks.stops_early:
         stack.best_flat = copy_array(network.flat)
-    # Batch bounds, computed once (array-API slices may not run past the end).
-    batches = [
-        (start, min(start + batch_size, n_train))
-        for start in range(0, n_train, batch_size)
-    ]
-    run = _Epoch(stack, X, y, scale, l2, targets, workspace, optimizer, batches)
     start_time = time.perf_counter()
 
     def print_epoch(state, member):
@@ -272,19 +290,7 @@ def minibatch_epochs(
             losses = run(
                 rng.permutation(train_idx) if settings["shuffle"] else train_idx, rng
             )
-            losses = check_members_diverged(stack, *losses, optimizer)
-            # From here the epoch counts as completed: Ctrl-C in what follows
-            # (a callback scoring a test set, say) keeps its weights.
-            stack.epochs_done += 1
-            stopping, t = record_member_epochs(
-                stack, losses, n_seen, hooks, print_epoch
-            )
-            if t is not None:
-                optimizer.iteration_ends(t)
-            if hooks.epoch_end(stack.members[0]):
-                break
-            stop_members(stack, stopping, hooks, optimizer)
-            if not stack.active.any():
+            if _end_epoch(stack, losses, n_seen, hooks, optimizer, print_epoch):
                 break
         except KeyboardInterrupt:
             if stack.stacked:  # a search stops, as GridSearchCV does
@@ -313,107 +319,3 @@ def minibatch_epochs(
     if not stack.stacked:
         stack.members[0].optimizer = optimizer_state(optimizer_args, optimizer)
     return stack
-
-
-class _Epoch:
-    """One epoch of minibatches over a stack: the loop's inner part.
-
-    Called with the epoch's order of the training rows, it returns the mean
-    loss of each network, the divergence limit (set by the fit's first
-    batch) and whether each network's weights are finite.
-    """
-
-    def __init__(self, stack, X, y, scale, l2, targets, workspace, optimizer, batches):
-        self.stack, self.X, self.y, self.scale, self.l2 = stack, X, y, scale, l2
-        self.targets, self.workspace, self.optimizer = targets, workspace, optimizer
-        self.batches, self.limit = batches, None
-        network = stack.network
-        self.dropout = stack.settings["dropout"]
-        self.hidden_units = network.layer_units[1:-1]
-        self.n_train = batches[-1][1]
-
-    def __call__(self, order, rng):
-        network, targets, workspace = self.stack.network, self.targets, self.workspace
-        xp, device = network.xp, network.device
-        X, dropout, optimizer = self.X, self.dropout, self.optimizer
-        # The epoch's random draws move to the device once, not per batch.
-        order = to_device(order, xp, device)
-        epoch_masks = None
-        if dropout and xp is not np:
-            epoch_masks = _epoch_masks(
-                rng,
-                self.n_train,
-                self.batches[0][1],
-                self.hidden_units,
-                dropout,
-                X.dtype,
-                xp,
-                device,
-            )
-        # The epoch's targets in its order: batches slice them, gather nothing.
-        targets.fill(self.y, self.scale, order, optimizer.step)
-        total = 0.0
-        for start, stop in self.batches:
-            masks = None
-            if epoch_masks is not None:
-                masks = [m[start:stop, ...] for m in epoch_masks]
-            elif dropout:
-                masks = _dropout_masks(
-                    rng, stop - start, self.hidden_units, dropout, X.dtype
-                )
-            batch_loss = network.backprop(
-                workspace.take_rows(X, order[start:stop]),
-                targets,
-                start,
-                stop,
-                self.l2,
-                workspace,
-                masks,
-                1.0 - dropout,
-            )
-            if self.limit is None:
-                # The loss of the weights the fit starts from, per sample.
-                first = _host(batch_loss + targets.recorded_loss(start, stop))
-                self.limit = DIVERGENCE_FACTOR * np.maximum(first / (stop - start), 1.0)
-            total += batch_loss
-            optimizer.update_params([network.flat], [workspace.flat_grad])
-        total += targets.recorded_loss()
-        if xp is np:
-            finite = np.isfinite(network.flat).all(axis=-1)
-        else:
-            # The epoch's one read from the device: non-finite weights turn
-            # the loss into NaN (0 * inf), so the loss alone tells both.
-            total, finite = _host(total + 0.0 * xp.sum(network.flat, axis=-1)), True
-        return as_number(total / self.n_train), self.limit, finite
-
-
-def _host(value):
-    """Return a loss as NumPy floats on the host, from any namespace."""
-    if isinstance(value, (float, int, np.ndarray, np.generic)):
-        return np.asarray(value, dtype=float)
-    return np.asarray(to_numpy_array(value), dtype=float)
-
-
-def _dropout_masks(rng, n, hidden_units, dropout, dtype):
-    """Inverted-dropout masks of one batch of ``n``, one per hidden layer (NumPy)."""
-    return [
-        (rng.random_sample((n, units)) >= dropout).astype(dtype)
-        / dtype.type(1 - dropout)
-        for units in hidden_units
-    ]
-
-
-def _epoch_masks(rng, n_train, batch_size, hidden_units, dropout, dtype, xp, device):
-    """Draw the dropout masks of a whole epoch and move them to the device once.
-
-    They are drawn batch by batch, as :func:`_dropout_masks` draws them under
-    NumPy, so that every namespace sees the same random stream.
-    """
-    host_dtype = numpy_dtype(dtype)
-    masks = [np.empty((n_train, units), dtype=host_dtype) for units in hidden_units]
-    for start in range(0, n_train, batch_size):
-        n = min(batch_size, n_train - start)
-        batch = _dropout_masks(rng, n, hidden_units, dropout, host_dtype)
-        for mask, part in zip(masks, batch):
-            mask[start : start + n] = part
-    return [to_device(mask, xp, device) for mask in masks]

@@ -58,9 +58,15 @@ def test_mnist_neural_network(capsys):
     assert "MNIST, default: test accuracy" in out
 
 
-def test_grid_search_alpha_epochs(tmp_path):
+def test_grid_search_alpha_epochs(tmp_path, capsys):
+    from sknumpynet import MLPGridSearchCV
+
     search = _run("mnist/plot_grid_search_alpha_epochs", output_dir=tmp_path)
+    assert isinstance(search, MLPGridSearchCV)
     assert len(search.cv_results_["params"]) == 6
+    assert "GridSearchCV's mean scores within 0.01 of these: True" in (
+        capsys.readouterr().out
+    )
     assert (tmp_path / "grid_search.png").stat().st_size > 0
 
 

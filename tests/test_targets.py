@@ -1,9 +1,9 @@
-"""The targets of an epoch, laid out window by window (``_losses.Targets``)."""
+"""The targets of an epoch, laid out window by window (``_targets.Targets``)."""
 
 import numpy as np
 import pytest
 
-import sknumpynet._losses as losses
+import sknumpynet._targets as losses
 from sknumpynet import NumpyMLPClassifier, NumpyMLPRegressor
 
 

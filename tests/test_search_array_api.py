@@ -1,0 +1,70 @@
+"""Stacks of networks and MLPGridSearchCV in other array namespaces."""
+
+import numpy as np
+import pytest
+import sklearn
+
+from sknumpynet import MLPGridSearchCV, NumpyMLPClassifier
+from sknumpynet._path import fit_path
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def data(digits):
+    X, y = digits
+    return X[:300], y[:300]
+
+
+def _namespace(name):
+    if name == "torch":
+        return torch.asarray, lambda a: a.numpy()
+    strict = pytest.importorskip("array_api_strict")
+    return strict.asarray, np.asarray
+
+
+@pytest.mark.parametrize("name", ["torch", "array_api_strict"])
+@pytest.mark.parametrize(
+    "params, members",
+    [
+        ({"momentum": 0.5}, [{"alpha": 0.05}, {"alpha": 0.2, "momentum": 0.9}]),
+        (
+            {"solver": "adam", "dropout": 0.1, "early_stopping": True},
+            [{"alpha": 0.01}, {"alpha": 0.003, "beta_1": 0.8}],
+        ),
+    ],
+    ids=["sgd-momentum", "adam-dropout-early-stopping"],
+)
+def test_a_stack_trains_as_on_numpy(data, name, params, members):
+    """Each network of a stack, on the device, equals the NumPy stack to rounding."""
+    X, y = data
+    to, back = _namespace(name)
+    estimator = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64", **params)
+    expected, _ = fit_path(estimator, members, [1, 3], X, y, {})
+    with sklearn.config_context(array_api_dispatch=True):
+        models, _ = fit_path(estimator, members, [1, 3], to(X), to(y), {})
+    for ours, theirs in zip(models, expected):
+        for epochs in (1, 3):
+            for a, b in zip(ours[epochs].coefs_, theirs[epochs].coefs_):
+                np.testing.assert_allclose(back(a), b, rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(
+                ours[epochs].loss_curve_, theirs[epochs].loss_curve_, rtol=1e-9
+            )
+
+
+def test_search_on_torch_equals_search_on_numpy(data):
+    X, y = data
+    grid = {"alpha": [0.05, 0.2], "epochs": [1, 3]}
+    estimator = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
+    expected = MLPGridSearchCV(estimator, grid, cv=3).fit(X, y)
+    with sklearn.config_context(array_api_dispatch=True):
+        search = MLPGridSearchCV(estimator, grid, cv=3)
+        search.fit(torch.asarray(X), torch.asarray(y))
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"],
+        expected.cv_results_["mean_test_score"],
+        atol=1e-12,
+    )
+    assert search.best_params_ == expected.best_params_
+    assert isinstance(search.best_estimator_.coefs_[0], torch.Tensor)
