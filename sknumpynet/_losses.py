@@ -20,32 +20,14 @@ picked by a comparison with ``arange(n_classes)``, which the array API has.
 """
 
 import numpy as np
-from scipy.special import xlogy
-from sklearn.utils._array_api import device
 
-from ._ops import as_number
-
-# The smallest positive number of each precision, looked up once.
-_TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
-
-
-def _weighted_sum(losses, scale, xp=np):
-    """Sum ``losses`` of shape ``(..., n_samples)`` over the samples, weighted."""
-    if xp is np:
-        if scale is None:
-            return as_number(np.add.reduce(losses, axis=-1))
-        return as_number(np.dot(losses, scale))
-    return xp.sum(losses if scale is None else losses * scale, axis=-1)
-
-
-def _tiny(dtype, xp):
-    return _TINY[dtype] if xp is np else xp.finfo(dtype).smallest_normal
-
-
-def one_hot(y, n_classes, dtype, xp):
-    """Return the indicator matrix of class indices ``y`` (array API namespaces)."""
-    classes = xp.arange(n_classes, device=device(y))
-    return xp.astype(xp.reshape(y, (-1, 1)) == classes, dtype)
+from ._ops import (
+    smallest_normal,
+    true_class_proba,
+    vecdot,
+    weighted_sum,
+    xlogy,
+)
 
 
 def softmax_cross_entropy(y, P, scale=None, xp=np):
@@ -65,14 +47,7 @@ def softmax_cross_entropy(y, P, scale=None, xp=np):
     -------
     loss : float, or a 0-d array outside NumPy
     """
-    return negative_log_likelihood(true_class_proba(y, P, xp), scale, xp)
-
-
-def true_class_proba(y, P, xp=np):
-    """Return ``P[i, y[i]]`` for every sample ``i``."""
-    if xp is np:
-        return P[..., np.arange(y.shape[0]), y]
-    return xp.sum(P * one_hot(y, P.shape[-1], P.dtype, xp), axis=-1)
+    return negative_log_likelihood(true_class_proba(y, P), scale, xp)
 
 
 def negative_log_likelihood(p_true, scale=None, xp=np):
@@ -90,8 +65,8 @@ def negative_log_likelihood(p_true, scale=None, xp=np):
     -------
     loss : float, or a 0-d array outside NumPy
     """
-    log_p = xp.log(xp.clip(p_true, min=_tiny(p_true.dtype, xp)))
-    return -_weighted_sum(log_p, scale, xp)
+    log_p = xp.log(xp.clip(p_true, min=smallest_normal(p_true)))
+    return -weighted_sum(log_p, scale)
 
 
 def binary_cross_entropy(Y, P, scale=None, xp=np):
@@ -114,7 +89,7 @@ def binary_cross_entropy(Y, P, scale=None, xp=np):
     eps = xp.finfo(P.dtype).eps
     P = xp.clip(P, eps, 1 - eps)
     losses = -xp.sum(Y * xp.log(P) + (1 - Y) * xp.log1p(-P), axis=-1)
-    return _weighted_sum(losses, scale, xp)
+    return weighted_sum(losses, scale)
 
 
 def half_squared_error(Y, P, scale=None, xp=np):
@@ -135,11 +110,7 @@ def half_squared_error(Y, P, scale=None, xp=np):
     loss : float, or a 0-d array outside NumPy
     """
     residual = P - Y
-    if xp is np:
-        losses = 0.5 * np.einsum("...ij,...ij->...i", residual, residual)
-    else:
-        losses = 0.5 * xp.sum(residual * residual, axis=-1)
-    return _weighted_sum(losses, scale, xp)
+    return weighted_sum(0.5 * vecdot(residual, residual), scale)
 
 
 def half_poisson_deviance(Y, P, scale=None, xp=np):
@@ -162,13 +133,9 @@ def half_poisson_deviance(Y, P, scale=None, xp=np):
     -------
     loss : float, or a 0-d array outside NumPy
     """
-    P = xp.clip(P, min=_tiny(P.dtype, xp))
-    if xp is np:
-        y_log_ratio = xlogy(Y, Y / P)
-    else:  # xlogy: 0 where Y is 0
-        y_log_ratio = Y * xp.log(xp.where(Y > 0, Y / P, xp.ones_like(P)))
-    losses = xp.sum(y_log_ratio - Y + P, axis=-1)
-    return _weighted_sum(losses, scale, xp)
+    P = xp.clip(P, min=smallest_normal(P))
+    losses = xp.sum(xlogy(Y, Y / P) - Y + P, axis=-1)
+    return weighted_sum(losses, scale)
 
 
 # Keyed by the output activation: the canonical loss of each, whose gradient

@@ -19,6 +19,9 @@ choices that are not mathematics live here:
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit as scipy_expit
+from scipy.special import xlogy as scipy_xlogy
+from sklearn.utils._array_api import device as array_device
 
 from ._array_api import namespace_of, to_device
 
@@ -94,13 +97,6 @@ def sum_samples(A, out=None):
     return out
 
 
-def multiply(A, B, out=None):
-    """Return ``A * B``, written into ``out`` under NumPy."""
-    if isinstance(out, np.ndarray):
-        return np.multiply(A, B, out=out)
-    return A * B
-
-
 def vecdot(a, b):
     """Return the dot product over the last axis: one per network of a stack."""
     if isinstance(a, np.ndarray):
@@ -137,3 +133,149 @@ def as_number(value):
     if isinstance(value, (np.ndarray, np.generic)) and value.ndim == 0:
         return float(value)
     return value
+
+
+# Element-wise operations: into ``out`` when it is a NumPy array, a new array
+# otherwise (the operators and functions of the array's own library).
+
+
+def multiply(a, b, out=None):
+    """Return ``a * b``."""
+    return np.multiply(a, b, out=out) if isinstance(out, np.ndarray) else a * b
+
+
+def subtract(a, b, out=None):
+    """Return ``a - b``."""
+    return np.subtract(a, b, out=out) if isinstance(out, np.ndarray) else a - b
+
+
+def divide(a, b, out=None):
+    """Return ``a / b``."""
+    return np.divide(a, b, out=out) if isinstance(out, np.ndarray) else a / b
+
+
+def exp(Z, out=None):
+    """Return ``exp(Z)``."""
+    if isinstance(out, np.ndarray):
+        return np.exp(Z, out=out)
+    return namespace_of(Z)[0].exp(Z)
+
+
+def sign(Z, out=None):
+    """Return the sign of ``Z``: -1, 0 or 1."""
+    if isinstance(out, np.ndarray):
+        return np.sign(Z, out=out)
+    return namespace_of(Z)[0].sign(Z)
+
+
+def clip_below(Z, low, out=None):
+    """Return ``max(Z, low)``."""
+    if isinstance(out, np.ndarray):
+        return np.maximum(Z, low, out=out)
+    return namespace_of(Z)[0].clip(Z, min=low)
+
+
+def expit(Z, out=None):
+    """Return the logistic sigmoid ``1 / (1 + exp(-Z))``."""
+    if isinstance(out, np.ndarray):
+        return scipy_expit(Z, out=out)
+    return 1 / (1 + namespace_of(Z)[0].exp(-Z))
+
+
+# The array sizes from which tanh_via_exp beats np.tanh (measured here, on
+# AVX2: 8192 float32 or 1024 float64 elements). float32 starts at twice that,
+# as exp slows down where 2 Z overflows: 32 x 256 units took 29 us instead of
+# np.tanh's 22 us when most pre-activations were beyond +-30.
+_TANH_VIA_EXP_FROM = {np.dtype(np.float32): 16384, np.dtype(np.float64): 1024}
+
+
+def tanh(Z, out=None):
+    """Return ``tanh(Z)``: by :func:`tanh_via_exp` on large NumPy arrays."""
+    if not isinstance(out, np.ndarray):
+        return namespace_of(Z)[0].tanh(Z)
+    if out is Z and Z.size >= _TANH_VIA_EXP_FROM.get(Z.dtype, np.inf):
+        return tanh_via_exp(Z)
+    return np.tanh(Z, out=out)
+
+
+def tanh_via_exp(Z):
+    """Apply tanh as ``1 - 2 / (exp(2 Z) + 1)`` in place, for large NumPy arrays.
+
+    The same function to within 2 ulp (1.8e-7 in float32, 3.3e-16 in float64,
+    measured), but five vectorised passes that beat NumPy's ``tanh`` on large
+    arrays: 10,000 x 256 took 4.5 ms instead of 6.7 ms in float32 and 16 ms
+    instead of 34 ms in float64 here, a training batch of 128 x 256 float32
+    77 us instead of 85 us. On small arrays the extra calls cost more than
+    they save, so :func:`tanh` keeps ``np.tanh`` there. (Array libraries'
+    own tanh is one fused kernel: torch's is faster on the CPU than this
+    formula's temporaries.)
+    """
+    with np.errstate(over="ignore"):  # exp(2 Z) = inf gives exactly 1
+        Z *= 2
+        np.exp(Z, out=Z)
+    Z += 1
+    np.divide(2, Z, out=Z)
+    return np.subtract(1, Z, out=Z)
+
+
+def unit_max(Z):
+    """Return the maximum over the units (the last axis), kept as an axis."""
+    if isinstance(Z, np.ndarray):
+        return np.maximum.reduce(Z, axis=-1, keepdims=True)
+    return namespace_of(Z)[0].max(Z, axis=-1, keepdims=True)
+
+
+def unit_sum(Z):
+    """Return the sum over the units (the last axis), kept as an axis."""
+    if isinstance(Z, np.ndarray):
+        return np.add.reduce(Z, axis=-1, keepdims=True)
+    return namespace_of(Z)[0].sum(Z, axis=-1, keepdims=True)
+
+
+# The losses' reductions and lookups.
+
+# The smallest positive normal number of each NumPy precision, looked up once.
+_TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
+
+
+def smallest_normal(A):
+    """Return the smallest positive normal number of ``A``'s precision."""
+    if isinstance(A, np.ndarray):
+        return _TINY[A.dtype]
+    return namespace_of(A)[0].finfo(A.dtype).smallest_normal
+
+
+def weighted_sum(losses, scale=None):
+    """Sum ``losses`` of shape ``(..., n_samples)`` over the samples, weighted.
+
+    A float under NumPy (one per network of a stack), a 0-d array on the
+    device elsewhere.
+    """
+    if isinstance(losses, np.ndarray):
+        if scale is None:
+            return as_number(np.add.reduce(losses, axis=-1))
+        return as_number(np.dot(losses, scale))
+    xp = namespace_of(losses)[0]
+    return xp.sum(losses if scale is None else losses * scale, axis=-1)
+
+
+def one_hot(y, n_classes, dtype, xp):
+    """Return the indicator matrix of class indices ``y`` (array API namespaces)."""
+    classes = xp.arange(n_classes, device=array_device(y))
+    return xp.astype(xp.reshape(y, (-1, 1)) == classes, dtype)
+
+
+def true_class_proba(y, P):
+    """Return ``P[..., i, y[i]]`` for every sample ``i``."""
+    if isinstance(P, np.ndarray):
+        return P[..., np.arange(y.shape[0]), y]
+    xp = namespace_of(P)[0]
+    return xp.sum(P * one_hot(y, P.shape[-1], P.dtype, xp), axis=-1)
+
+
+def xlogy(x, y):
+    """Return ``x * log(y)``, and 0 where ``x`` is 0."""
+    if isinstance(x, np.ndarray):
+        return scipy_xlogy(x, y)
+    xp = namespace_of(x)[0]
+    return x * xp.log(xp.where(x > 0, y, xp.ones_like(y)))

@@ -10,8 +10,8 @@ a stack of k side by side, each with its own step size.
 import numpy as np
 
 from ._array_api import numpy_dtype, take, to_device
-from ._losses import LOSSES, negative_log_likelihood, one_hot, true_class_proba
-from ._ops import per_network, transpose
+from ._losses import LOSSES, negative_log_likelihood
+from ._ops import one_hot, per_network, transpose, true_class_proba
 
 # The rows of targets laid out at a time: 4,096 MNIST samples of 10 classes
 # take 0.2 MB in float32, where a whole epoch of 60,000 took 5.5 MB; each
@@ -200,7 +200,7 @@ class Targets:
                 )
             else:
                 y = self.y[start:stop, ...]
-                self.p_true[..., start:stop] = true_class_proba(y, P, xp)
+                self.p_true[..., start:stop] = true_class_proba(y, P)
             return 0.0
         scale = None if self.scale is None else self.scale[start:stop]
         return LOSSES[self.out_activation](self.y[start:stop, ...], P, scale, xp=xp)
