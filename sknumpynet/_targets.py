@@ -11,7 +11,7 @@ import numpy as np
 
 from ._array_api import numpy_dtype, take, to_device
 from ._losses import LOSSES, negative_log_likelihood
-from ._ops import one_hot, per_network, transpose, true_class_proba
+from ._ops import multiply, one_hot, per_network, subtract, transpose, true_class_proba
 
 # The rows of targets laid out at a time: 4,096 MNIST samples of 10 classes
 # take 0.2 MB in float32, where a whole epoch of 60,000 took 5.5 MB; each
@@ -208,16 +208,14 @@ class Targets:
     def delta(self, P, start, stop):
         """Return ``(P - Y) * w`` of rows ``start:stop``; under NumPy, in ``P``."""
         start, stop = self._window(start, stop)
-        if self.xp is np:
-            if self.scale is None:
-                # One weight for the whole batch: a scalar multiplies faster
-                # than a column (0.9 instead of 1.6 us on 32 x 10).
-                P *= per_network(self.step / (stop - start), P)
-            else:
-                P *= self.weight[..., start:stop, :]
-            P -= self.Y[..., start:stop, :]
-            return P
-        return P * self.weight[..., start:stop, :] - self.Y[..., start:stop, :]
+        if self.scale is None:
+            # One weight w = step / n for the whole batch: a number multiplies
+            # faster than a column (0.9 instead of 1.6 us on 32 x 10).
+            w = per_network(self.step / (stop - start), P)
+        else:
+            w = self.weight[..., start:stop, :]
+        # Y is the targets times w already.
+        return subtract(multiply(P, w, out=P), self.Y[..., start:stop, :], out=P)
 
     def recorded_loss(self, start=None, stop=None):
         """Return the summed loss that :meth:`record` kept.
