@@ -7,6 +7,7 @@ work differs. See ``_search_tasks.py`` for the groups and
 """
 
 import time
+from contextlib import contextmanager
 
 from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone, is_classifier
@@ -21,6 +22,63 @@ from sklearn.utils import indexable
 from sklearn.utils.validation import _check_method_params
 
 from ._search_tasks import evaluate_group, final_step, group_candidates
+
+
+class _Progress:
+    """scikit-learn's callback contexts of a search, as GridSearchCV opens them.
+
+    A no-op where scikit-learn has no callbacks (before 1.9). The search's
+    candidates and splits are reported as their group's task returns, so a
+    ``ProgressBar`` advances a group and fold at a time.
+    """
+
+    def __init__(self, search, X, y, sample_weight):
+        self.search = search
+        self.metadata = (
+            None if sample_weight is None else {"sample_weight": sample_weight}
+        )
+        self.X, self.y = X, y
+        self.ctx = None
+        if hasattr(search, "_init_callback_context"):
+            self.ctx = search._init_callback_context(
+                max_subtasks=1 + (search.refit is not False)
+            ).call_on_fit_task_begin(estimator=search, X=X, y=y, metadata=self.metadata)
+
+    def begin_search(self, n_evaluations):
+        if self.ctx is None:
+            return None
+        return self.ctx.subcontext(
+            task_name="search", max_subtasks=n_evaluations, sequential_subtasks=False
+        ).call_on_fit_task_begin(estimator=self.search)
+
+    @contextmanager
+    def refit(self, best):
+        """Report the refit of ``best``, as GridSearchCV reports its own."""
+        if self.ctx is None:
+            yield
+            return
+        refit_ctx = self.ctx.subcontext(task_name="refit-with-best-params")
+        with refit_ctx.propagate_callback_context(best):
+            refit_ctx.call_on_fit_task_begin(
+                estimator=self.search, X=self.X, y=self.y, metadata=self.metadata
+            )
+            yield
+        refit_ctx.call_on_fit_task_end(
+            estimator=self.search, X=self.X, y=self.y, metadata=self.metadata
+        )
+
+    def end(self, ctx=None):
+        """End a sub-context, or with none given the whole search's."""
+        if self.ctx is None:
+            return
+        if ctx is None:
+            ctx, kwargs = (
+                self.ctx,
+                {"X": self.X, "y": self.y, "metadata": self.metadata},
+            )
+        else:
+            kwargs = {}
+        ctx.call_on_fit_task_end(estimator=self.search, **kwargs)
 
 
 class MLPGridSearchCV(GridSearchCV):
@@ -62,7 +120,9 @@ class MLPGridSearchCV(GridSearchCV):
 return_train_score
         As in :class:`~sklearn.model_selection.GridSearchCV`. ``verbose > 1``
         prints a line per group and fold: what trained, to which epochs, and
-        how long it took.
+        how long it took. scikit-learn's callbacks (``set_callbacks``, 1.9)
+        see GridSearchCV's tasks, each evaluation as its group's fold
+        returns.
 
     Attributes
     ----------
@@ -140,7 +200,12 @@ feature_names_in_
                 f"candidates, totalling {len(candidates) * self.n_splits_} fits, "
                 f"as {len(groups)} group(s) x {self.n_splits_} folds of paths"
             )
-        out = self._evaluate(X, y, splits, candidates, groups, scorers, routed)
+        root = _Progress(self, X, y, params.get("sample_weight"))
+        search_ctx = root.begin_search(len(candidates) * self.n_splits_)
+        out = self._evaluate(
+            X, y, splits, candidates, groups, scorers, routed, search_ctx
+        )
+        root.end(search_ctx)
         _warn_or_raise_about_fit_failures(out, self.error_score)
         if callable(self.scoring):
             _insert_error_scores(out, self.error_score)
@@ -151,18 +216,29 @@ feature_names_in_
             refit_metric = self.refit
         self._select_best(results, refit_metric)
         if self.refit:
-            self._refit(X, y, routed)
+            self.best_estimator_ = clone(self.estimator).set_params(
+                **clone(self.best_params_, safe=False)
+            )
+            with root.refit(self.best_estimator_):
+                self._refit(X, y, routed)
         self.scorer_ = (
             scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
         )
         self.cv_results_ = results
+        root.end()
         return self
 
-    def _evaluate(self, X, y, splits, candidates, groups, scorers, routed):
-        """Run every group on every fold; return the results in candidate order."""
+    def _evaluate(self, X, y, splits, candidates, groups, scorers, routed, ctx):
+        """Run every group on every fold; return the results in candidate order.
+
+        ``ctx`` (scikit-learn's callback context of the search, or None) is
+        told of each candidate and split as its group's task returns.
+        """
         tasks = [(group, split) for group in groups for split in enumerate(splits)]
-        parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch)
-        done = parallel(
+        parallel = Parallel(
+            n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, return_as="generator"
+        )
+        returned = parallel(
             delayed(evaluate_group)(
                 self.estimator,
                 X,
@@ -180,6 +256,17 @@ feature_names_in_
             )
             for group, (split_idx, (train, test)) in tasks
         )
+        done = []
+        for results in returned:  # in task order, each as soon as it is ready
+            done.append(results)
+            for index, _ in results:
+                if ctx is not None:
+                    task = ctx.subcontext(
+                        task_name="candidate-split-evaluation",
+                        task_id=index * len(splits) + tasks[len(done) - 1][1][0],
+                    )
+                    task.call_on_fit_task_begin(estimator=self)
+                    task.call_on_fit_task_end(estimator=self)
         if not done:
             raise ValueError(
                 "No fits were performed. Was the CV iterator empty? Were there "
@@ -203,9 +290,6 @@ feature_names_in_
             self.best_params_ = results["params"][self.best_index_]
 
     def _refit(self, X, y, routed):
-        self.best_estimator_ = clone(self.estimator).set_params(
-            **clone(self.best_params_, safe=False)
-        )
         start = time.time()
         if y is not None:
             self.best_estimator_.fit(X, y, **routed.estimator.fit)

@@ -294,3 +294,31 @@ def test_path_models_equal_fits_with_fewer_epochs(small_digits):
                 np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     # The early stop happened, or this test would not test it.
     assert any(m.n_iter_ < 9 for m in (models[0][9], models[1][9]))
+
+
+def test_callbacks_see_the_tasks_of_grid_search(small_digits):
+    """scikit-learn's callbacks (ProgressBar, ...) see GridSearchCV's tasks."""
+    pytest.importorskip("sklearn.callback")
+    from collections import Counter
+
+    from callback_helpers import Callback
+
+    class Recorder(Callback):
+        def __init__(self):
+            self.ended = []
+
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            self.ended.append((context.task_name, context.task_id))
+            return False
+
+    X, y = small_digits
+    ended = {}
+    for cls in (GridSearchCV, MLPGridSearchCV):
+        recorder = Recorder()
+        search = cls(SGD, {"alpha": [0.1, 0.3], "epochs": [1, 2]}, cv=3)
+        search.set_callbacks(recorder)
+        search.fit(X, y)
+        ended[cls] = recorder.ended
+    assert Counter(ended[MLPGridSearchCV]) == Counter(ended[GridSearchCV])
+    assert len(ended[MLPGridSearchCV]) == 4 * 3 + 3  # evaluations, search, refit, fit
+    assert ended[MLPGridSearchCV][-1][0] == "fit"
