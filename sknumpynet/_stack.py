@@ -75,12 +75,11 @@ class Stack:
     @classmethod
     def side_by_side(cls, state, params):
         """Return k copies of ``state``'s network, one per entry of ``params``."""
-        from ._training import TrainingState
-
         network = state.network.stacked(len(params))
         members = []
         for j in range(len(params)):
-            member = TrainingState(network.member(j))
+            # A fresh state of the same kind, on network j's view.
+            member = type(state)(network.member(j))
             if state.validation_scores is not None:
                 member.validation_scores, member.validation_loss_curve = [], []
             members.append(member)
