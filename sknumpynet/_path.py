@@ -114,7 +114,10 @@ def fit_path(estimator, members, checkpoints, X, y, fit_params):
             f"{sorted(fit_params)}."
         )
     epochs = max(checkpoints)
-    estimator = clone(estimator).set_params(**members[0], epochs=epochs)
+    # A member's parameters are the group's, with its own stackable ones: a
+    # parameter it does not set keeps the estimator's value (not another
+    # member's).
+    estimator = clone(estimator).set_params(epochs=epochs)
     for member in members:
         clone(estimator).set_params(**member)._validate_params()
     fit = estimator._prepare_fit(X, y, sample_weight, False, None, given)

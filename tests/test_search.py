@@ -65,7 +65,7 @@ SGD = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
         ),
         (
             clone(SGD).set_params(tol=1e-2, n_iter_no_change=1),
-            {"alpha": [0.01, 0.3], "epochs": [2, 4, 12]},
+            {"alpha": [0.01, 0.3], "momentum": [0.0, 0.9], "epochs": [2, 4, 12]},
         ),
         (
             NumpyMLPClassifier(
@@ -89,6 +89,13 @@ SGD = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
             {"momentum": [0.0, 0.5], "alpha": [0.05, 0.2], "epochs": [3, 8]},
         ),
         (SGD, {"solver": ["sgd", "lbfgs"], "alpha": [0.1], "epochs": [3, 5]}),
+        (
+            SGD,
+            [
+                {"alpha": [0.05, 0.3], "epochs": [2, 4]},
+                {"momentum": [0.5, 0.9], "epochs": [3]},
+            ],
+        ),
     ],
     ids=[
         "sgd",
@@ -98,6 +105,7 @@ SGD = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
         "shapes",
         "adaptive",
         "lbfgs",
+        "list-of-grids",
     ],
 )
 def test_same_results_as_grid_search(small_digits, estimator, grid):
@@ -270,12 +278,18 @@ def test_path_models_equal_fits_with_fewer_epochs(small_digits):
     estimator = NumpyMLPClassifier(
         random_state=0,
         dtype="float64",
-        tol=5e-3,
+        tol=0.02,
         n_iter_no_change=1,
         early_stopping=True,
         validation_fraction=0.2,
     )
-    members = [{"alpha": 0.002}, {"alpha": 0.3, "momentum": 0.5}]
+    # One stops early with momentum (its steps and velocity must stop too),
+    # one trains on, one's best epoch is not its last (kept, as fit keeps it).
+    members = [
+        {"alpha": 0.002, "momentum": 0.5},
+        {"alpha": 0.3, "momentum": 0.5},
+        {"alpha": 1.5},
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the member that does not stop
         models, _ = fit_path(estimator, members, [1, 3, 9], X, y, {})
@@ -292,8 +306,10 @@ def test_path_models_equal_fits_with_fewer_epochs(small_digits):
             )
             for a, b in zip(model.coefs_, fit.coefs_):
                 np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-    # The early stop happened, or this test would not test it.
-    assert any(m.n_iter_ < 9 for m in (models[0][9], models[1][9]))
+    # The cases happened, or this test would not test them.
+    assert models[0][9].n_iter_ < 9 and models[1][9].n_iter_ == 9
+    best = np.argmin(models[2][9].validation_loss_curve_) + 1
+    assert best < models[2][9].n_iter_ == 9
 
 
 def test_callbacks_see_the_tasks_of_grid_search(small_digits):
