@@ -12,7 +12,10 @@ the loaded data), the searches taking turns round after round. Searches:
 The grid: the first 20,000 MNIST training rows, float32 in [0, 1], alpha in
 ``np.geomspace(0.01, 0.3, 8)`` x epochs (5, 10, 20, 40), cv=3. ``--wide``
 runs the 784-256-128-10 network (batch 128) with 4 learning rates x epochs
-(2, 5) instead. Run from the repository root::
+(2, 5) instead. ``--torch-device cuda`` adds ``path-torch``: the same
+MLPGridSearchCV on PyTorch tensors on that device (array API dispatch), so
+that a machine with a GPU runs the mission's grid there against NumPy.
+Run from the repository root::
 
     SKNUMPYNET_MNIST_DIR=../shared/data/mnist python benchmarks/bench_search.py
 
@@ -31,7 +34,7 @@ import warnings
 
 import numpy as np
 
-SEARCHES = ("path", "grid", "sklearn")
+SEARCHES = ("path", "grid", "sklearn", "path-torch")
 
 
 def _peak_rss_kib():
@@ -83,21 +86,33 @@ def _search(name, setting, n_jobs):
             tol=None,
         )
         grid = {"alpha": alphas, "epochs": epochs}
-    cls = MLPGridSearchCV if name == "path" else GridSearchCV
+    cls = MLPGridSearchCV if name.startswith("path") else GridSearchCV
     return cls(estimator, grid, cv=3, n_jobs=n_jobs)
 
 
-def child(name, wide, n_jobs, n_train):
+def child(name, wide, n_jobs, n_train, torch_device):
     """Run one search; print its time, added peak RSS and scores as JSON."""
+    if name == "path-torch":  # scipy reads it when first imported
+        os.environ["SCIPY_ARRAY_API"] = "1"
+    from contextlib import nullcontext
+
     from sknumpynet import load_mnist_idx
 
     X, _, y, _ = load_mnist_idx(os.environ["SKNUMPYNET_MNIST_DIR"])
     X, y = X[:n_train].astype(np.float32) / 255, y[:n_train]
+    context = nullcontext()
+    if name == "path-torch":
+        import sklearn
+        import torch
+
+        X = torch.asarray(X, device=torch_device)
+        y = torch.asarray(y, device=torch_device)
+        context = sklearn.config_context(array_api_dispatch=True)
     search = _search(name, _setting(wide), n_jobs)
     _reset_peak_rss()
     before = _peak_rss_kib()
     start = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), context:
         warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarnings
         search.fit(X, y)
     seconds = time.perf_counter() - start
@@ -131,19 +146,27 @@ def main():
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--n-train", type=int, default=20_000)
     parser.add_argument("--wide", action="store_true")
-    parser.add_argument("--searches", nargs="+", choices=SEARCHES, default=SEARCHES)
+    parser.add_argument("--searches", nargs="+", choices=SEARCHES, default=SEARCHES[:3])
+    parser.add_argument("--torch-device", help="also run path-torch on it")
     parser.add_argument("--out")
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.wide, args.n_jobs, args.n_train)
+        return child(
+            args.child, args.wide, args.n_jobs, args.n_train, args.torch_device
+        )
 
-    runs = {name: [] for name in args.searches}
+    searches = list(args.searches)
+    if args.torch_device and "path-torch" not in searches:
+        searches.append("path-torch")
+    runs = {name: [] for name in searches}
     for round_ in range(args.rounds):
-        order = args.searches if round_ % 2 == 0 else args.searches[::-1]
+        order = searches if round_ % 2 == 0 else searches[::-1]
         for name in order:
             command = [sys.executable, __file__, "--child", name]
             command += ["--n-jobs", str(args.n_jobs), "--n-train", str(args.n_train)]
             command += ["--wide"] if args.wide else []
+            if args.torch_device:
+                command += ["--torch-device", args.torch_device]
             output = subprocess.run(command, capture_output=True, text=True, check=True)
             runs[name].append(json.loads(output.stdout.strip().splitlines()[-1]))
             print(f"round {round_ + 1}: {name} {runs[name][-1]['seconds']:.1f}s")
@@ -165,7 +188,7 @@ def main():
         }
     if "path" in runs:
         path = summary["path"]
-        for name in set(runs) - {"path"}:
+        for name in sorted(set(runs) - {"path"}):
             other = summary[name]
             summary[f"{name}/path time"] = (
                 other["median_seconds"] / path["median_seconds"]
@@ -173,6 +196,12 @@ def main():
             summary[f"path/{name} peak RSS"] = path["peak_rss_added_mib"] / max(
                 other["peak_rss_added_mib"], 1e-9
             )
+        if "path-torch" in runs:
+            diff = np.abs(
+                np.array(path["mean_test_score"])
+                - np.array(summary["path-torch"]["mean_test_score"])
+            )
+            summary["max |mean score path - path-torch|"] = float(np.nanmax(diff))
         if "grid" in runs:
             diff = np.abs(
                 np.array(path["mean_test_score"])

@@ -144,6 +144,7 @@ class Targets:
             step = self.step
             if isinstance(step, np.ndarray):  # one per network of a stack
                 step = to_device(np.reshape(step, (-1, 1)), xp, self.device)
+                step = xp.astype(step, self.dtype)
             weight = to_device(inverse_n, xp, self.device) * step
             self.y = xp.take(y, order, axis=0)
             if scale is not None:

@@ -53,18 +53,21 @@ def test_a_stack_trains_as_on_numpy(data, name, params, members):
             )
 
 
-def test_search_on_torch_equals_search_on_numpy(data):
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_search_on_torch_equals_search_on_numpy(data, dtype):
     X, y = data
-    grid = {"alpha": [0.05, 0.2], "epochs": [1, 3]}
-    estimator = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
+    X = X.astype(dtype)
+    grid = {"alpha": [0.05, 0.2], "momentum": [0.0, 0.5], "epochs": [1, 3]}
+    estimator = NumpyMLPClassifier(random_state=0, tol=None)
     expected = MLPGridSearchCV(estimator, grid, cv=3).fit(X, y)
     with sklearn.config_context(array_api_dispatch=True):
         search = MLPGridSearchCV(estimator, grid, cv=3)
         search.fit(torch.asarray(X), torch.asarray(y))
+    assert search.best_estimator_.coefs_[0].dtype == getattr(torch, dtype)
     np.testing.assert_allclose(
         search.cv_results_["mean_test_score"],
         expected.cv_results_["mean_test_score"],
-        atol=1e-12,
+        atol=1e-12 if dtype == "float64" else 0.01,
     )
     assert search.best_params_ == expected.best_params_
     assert isinstance(search.best_estimator_.coefs_[0], torch.Tensor)
