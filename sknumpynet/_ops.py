@@ -109,7 +109,7 @@ def vecdot(a, b):
 
 
 def per_network(value, like):
-    """Shape a per-network value to broadcast over ``like``, one network's array.
+    """Shape a per-network value to broadcast over ``like``, an array of a stack.
 
     ``value`` is a number (one network: returned as it is) or a 1-d array
     with one entry per network of a stack, whose arrays ``like`` lead with

@@ -57,11 +57,11 @@ class _PathHooks(EstimatorHooks):
                 self.models[j][epochs] = stack.failures[j]
                 continue
             weights = stack.network.flat if stack.best_flat is None else stack.best_flat
-            network = stack.network.member(j)
+            layers = stack.network
             network = Network(
-                network.layer_units,
-                network.activation,
-                network.out_activation,
+                layers.layer_units,
+                layers.activation,
+                layers.out_activation,
                 copy_array(weights[j, ...]),
             )
             state = replace(stack.members[j], network=network, optimizer=None)

@@ -256,26 +256,23 @@ feature_names_in_
             )
             for group, (split_idx, (train, test)) in tasks
         )
-        done = []
-        for results in returned:  # in task order, each as soon as it is ready
-            done.append(results)
-            for index, _ in results:
+        out = [None] * (len(candidates) * len(splits))
+        # In task order, each as soon as it is ready.
+        for (_, (split_idx, _)), results in zip(tasks, returned):
+            for index, result in results:
+                out[index * len(splits) + split_idx] = result
                 if ctx is not None:
                     task = ctx.subcontext(
                         task_name="candidate-split-evaluation",
-                        task_id=index * len(splits) + tasks[len(done) - 1][1][0],
+                        task_id=index * len(splits) + split_idx,
                     )
                     task.call_on_fit_task_begin(estimator=self)
                     task.call_on_fit_task_end(estimator=self)
-        if not done:
+        if not tasks:
             raise ValueError(
                 "No fits were performed. Was the CV iterator empty? Were there "
                 "no candidates?"
             )
-        out = [None] * (len(candidates) * len(splits))
-        for (_, (split_idx, _)), results in zip(tasks, done):
-            for index, result in results:
-                out[index * len(splits) + split_idx] = result
         return out
 
     def _select_best(self, results, refit_metric):

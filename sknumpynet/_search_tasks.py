@@ -69,7 +69,7 @@ class Group:
 
 def group_candidates(estimator, candidates):
     """Split the candidates into groups, in the order they first appear."""
-    final, prefix = final_step(estimator)
+    _, prefix = final_step(estimator)
     member_keys = {prefix + key: key for key in (*STACKABLE, "epochs")}
     groups = {}
     for index, candidate in enumerate(candidates):

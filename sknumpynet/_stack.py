@@ -86,9 +86,15 @@ class Stack:
         return cls(network, members, params)
 
     def freeze(self, j, optimizer, failure=None):
-        """Stop training network ``j``; with ``failure``, it failed."""
+        """Stop training network ``j``; with ``failure``, it failed.
+
+        A stack's other networks go on, so its steps become 0; one network
+        alone just ends the loop.
+        """
         self.active[j] = False
         self.failures[j] = failure
+        if not self.stacked:
+            return
         optimizer.freeze(j)
         if failure is not None:
             # Zeros compute nothing non-finite while the others train on.
@@ -161,6 +167,4 @@ def stop_members(stack, stopping, hooks, optimizer):
         member = j if stack.stacked else None
         state, params = stack.members[j], stack.params[j]
         if stop_without_progress(state, params, hooks, optimizer, member):
-            stack.active[j] = False
-            if stack.stacked:
-                optimizer.freeze(j)
+            stack.freeze(j, optimizer)
