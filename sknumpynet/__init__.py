@@ -1,30 +1,42 @@
 """sknumpynet: a multilayer perceptron from scratch in NumPy, for scikit-learn.
 
-A reader's path through the code: start at ``_network.py`` for the math (the
-forward pass, the loss and backpropagation of a batch), with
-``_activations.py`` and ``_losses.py`` beside it; then ``_training.py`` and
-``_lbfgs.py`` for the loops (minibatch epochs and L-BFGS), ``_stopping.py``
-for when they stop and ``_optimizers.py`` for the update rules; then
-``_base.py``, the scikit-learn shell that validates, hands the data to a
-loop and commits what it returns; ``_classifier.py`` and ``_regressor.py``
-hold only what is specific to classes and to real-valued targets.
-``_array_api.py`` finds the array library and device of the data (NumPy,
-PyTorch, CuPy, ...) that the math computes in; ``_ops.py`` holds the few
-operations the math is written with, for one network or a stack of them
-(``_stack.py``). ``_search.py`` is MLPGridSearchCV, whose groups of
-candidates train as stacks along a path of epochs (``_search_tasks.py``,
-``_path.py``).
+The folders are the layers, and a reader's path runs up through them; each
+imports only the ones below it:
+
+``_math/``
+    The network as mathematics: ``network.py`` (the forward pass, the loss
+    and backpropagation of a batch), ``activations.py`` and ``losses.py``
+    beside it, ``targets.py`` (an epoch's targets in training order), and
+    ``ops.py``, the few operations the formulas are written with, for one
+    network or a stack of them, in any array library (``array_api.py``).
+``_training/``
+    The loops over a training state (``state.py``): minibatch epochs
+    (``minibatch.py``, ``epoch.py``) and L-BFGS (``lbfgs.py``), the update
+    rules (``optimizers.py``), when training stops (``stopping.py``), and
+    k networks trained side by side (``stack.py``).
+``_estimators/``
+    The scikit-learn shell that validates, hands the data to a loop and
+    commits what it returns (``base.py``); ``classifier.py`` and
+    ``regressor.py`` hold only what is specific to classes and to
+    real-valued targets.
+``_search/``
+    MLPGridSearchCV (``grid.py``): groups of candidates (``tasks.py``) that
+    train as stacks along a path of epochs (``path.py``).
+``_cli/``
+    ``python -m sknumpynet``: train, and ``predict`` your own digits.
+
+``datasets``, ``onnx`` and ``example_tools`` are public modules.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._array_api import to_numpy
-from ._classifier import NumpyMLPClassifier
-from ._progress import EpochProgress
-from ._regressor import NumpyMLPRegressor
-from ._search import MLPGridSearchCV
-from ._stopping import TrainingDiverged
-from ._streaming import iter_chunks, partial_fit_chunks
+from ._estimators.callbacks import EpochProgress
+from ._estimators.classifier import NumpyMLPClassifier
+from ._estimators.namespaces import to_numpy
+from ._estimators.regressor import NumpyMLPRegressor
+from ._estimators.streaming import iter_chunks, partial_fit_chunks
+from ._search.grid import MLPGridSearchCV
+from ._training.stopping import TrainingDiverged
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
 
 try:  # one source of truth: the version in pyproject.toml, as installed

@@ -58,9 +58,9 @@ from skl2onnx.common.data_types import (
     guess_numpy_type,
 )
 
-from ._array_api import to_numpy_array
-from ._classifier import NumpyMLPClassifier
-from ._regressor import NumpyMLPRegressor
+from ._estimators.classifier import NumpyMLPClassifier
+from ._estimators.regressor import NumpyMLPRegressor
+from ._math.array_api import to_numpy_array
 
 __all__ = ["to_onnx"]
 

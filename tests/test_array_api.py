@@ -17,7 +17,8 @@ from scipy import sparse
 from sklearn.datasets import make_classification
 from sklearn.utils.estimator_checks import check_array_api_input
 
-from sknumpynet import NumpyMLPClassifier, NumpyMLPRegressor, _array_api, to_numpy
+from sknumpynet import NumpyMLPClassifier, NumpyMLPRegressor, to_numpy
+from sknumpynet._estimators import namespaces
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -293,7 +294,7 @@ def test_float64_refused_on_a_device_without_it(digits32, monkeypatch):
     xp_strict = pytest.importorskip("array_api_strict")
     X, y = digits32
     monkeypatch.setattr(
-        _array_api, "_max_precision_float_dtype", lambda xp, device: xp.float32
+        namespaces, "_max_precision_float_dtype", lambda xp, device: xp.float32
     )
     with sklearn.config_context(array_api_dispatch=True):
         model = NumpyMLPClassifier(dtype="float64", epochs=1)

@@ -107,7 +107,9 @@ def test_n_train_above_the_available_rows_is_refused(mnist_dir, tmp_path):
 
 
 def test_every_option_has_help():
-    parser = cli._parser()
+    from sknumpynet._cli.arguments import training_parser
+
+    parser = training_parser("0")
     for action in parser._actions:
         assert action.help, action.option_strings
 

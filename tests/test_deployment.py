@@ -90,7 +90,7 @@ def test_skops_trusts_only_the_estimator_and_resumes_exactly(digits, solver, mom
     clf = NumpyMLPClassifier(random_state=0, **params).fit(X, y)
     data = sio.dumps(clf)
     assert sio.get_untrusted_types(data=data) == [
-        "sknumpynet._classifier.NumpyMLPClassifier"
+        "sknumpynet._estimators.classifier.NumpyMLPClassifier"
     ]
     loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
@@ -107,7 +107,7 @@ def test_skops_round_trip_of_the_regressor():
     reg = NumpyMLPRegressor(epochs=3, tol=None).fit(X, X[:, 0])
     data = sio.dumps(reg)
     assert sio.get_untrusted_types(data=data) == [
-        "sknumpynet._regressor.NumpyMLPRegressor"
+        "sknumpynet._estimators.regressor.NumpyMLPRegressor"
     ]
     loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))

@@ -300,7 +300,7 @@ def test_no_hidden_layer_is_a_softmax_regression(digits):
 
 
 def test_log_softmax_subtracts_each_rows_own_maximum():
-    from sknumpynet._activations import log_softmax
+    from sknumpynet._math.activations import log_softmax
 
     Z = np.array([[0.0, 1.0], [800.0, 801.0]])
     expected = np.log(np.exp([0.0, 1.0]) / np.exp([0.0, 1.0]).sum())
@@ -323,7 +323,7 @@ def test_multilabel_log_proba_is_the_log_of_proba_without_underflow(digits):
 
 @pytest.mark.parametrize("activation, factor", [("logistic", 2.0), ("tanh", 6.0)])
 def test_initial_weights_are_glorot_uniform(activation, factor):
-    from sknumpynet._network import Network
+    from sknumpynet._math.network import Network
 
     network = Network.initialize(
         [300, 200, 10], activation, "softmax", np.float64, np.random.RandomState(0)

@@ -15,8 +15,8 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.class_weight import compute_class_weight
 
 from sknumpynet import NumpyMLPClassifier
-from sknumpynet._class_weights import class_weights
-from sknumpynet._network import Network
+from sknumpynet._estimators.class_weights import class_weights
+from sknumpynet._math.network import Network
 
 
 def test_balanced_class_weight_raises_minority_recall():

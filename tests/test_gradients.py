@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sknumpynet._network import Network, Workspace
-from sknumpynet._targets import Targets
+from sknumpynet._math.network import Network, Workspace
+from sknumpynet._math.targets import Targets
 
 
 def _numeric_gradient(network, loss):
@@ -137,7 +137,7 @@ def test_backprop_of_a_batch_of_a_shuffled_epoch(out_activation, batch, weighted
 def test_backprop_with_dropout_masks_matches_finite_differences(activation, dropout):
     # The loss with fixed inverted-dropout masks is a function of the
     # weights like any other; its gradient must match backprop's.
-    from sknumpynet._epoch import _dropout_masks
+    from sknumpynet._training.epoch import _dropout_masks
 
     rng = np.random.RandomState(4)
     X = rng.normal(size=(16, 5))
@@ -150,7 +150,7 @@ def test_backprop_with_dropout_masks_matches_finite_differences(activation, drop
 
 @pytest.mark.parametrize("dropout", [0.1, 0.5, 0.9])
 def test_inverted_dropout_masks_keep_the_expected_activation(dropout):
-    from sknumpynet._epoch import _dropout_masks
+    from sknumpynet._training.epoch import _dropout_masks
 
     rng = np.random.RandomState(0)
     (mask32,) = _dropout_masks(rng, 10, [5], dropout, np.dtype(np.float32))

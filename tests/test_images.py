@@ -8,6 +8,7 @@ larger page, saved as PNG and as JPEG.
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -151,6 +152,9 @@ def test_without_pillow_the_error_says_what_to_install(monkeypatch, tmp_path):
         load_digit_images([tmp_path / "any.png"])
 
 
+OLD_MODEL = Path(__file__).parent / "data" / "model-0.1.0.joblib"
+
+
 def _predict(*args):
     return subprocess.run(
         [sys.executable, "-m", "sknumpynet", "predict", *map(str, args)],
@@ -192,6 +196,9 @@ def test_predict_errors_are_one_line(photos, cli_model, tmp_path):
         ((tmp_path / "none.joblib", paths[0]), "none.joblib: no such model file"),
         ((paths[0], paths[0]), "is not a saved model"),
         ((digits_model, paths[0]), "trained on 64 pixels per image, not MNIST's"),
+        # Written by sknumpynet 0.1.0, whose pickles name the flat layout's
+        # modules (sknumpynet._classifier).
+        ((OLD_MODEL, paths[0]), "saved by an older version of sknumpynet"),
         ((cli_model, tmp_path / "notes.png"), "notes.png: not an image that Pillow"),
         ((cli_model, tmp_path / "gone.png"), "gone.png: no such image file"),
     ]
@@ -207,7 +214,7 @@ def test_predict_errors_are_one_line(photos, cli_model, tmp_path):
 def test_an_mnist_image_is_given_back_as_it_was(mnist):
     # MNIST's own digits already are what load_digit_images makes: a PNG of
     # one comes back within about a grey level per pixel.
-    from sknumpynet._images import ink_on_black, mnist_frame
+    from sknumpynet.datasets._images import ink_on_black, mnist_frame
 
     _, X_test, _, _ = mnist
     frames = np.stack(

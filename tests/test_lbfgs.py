@@ -118,7 +118,7 @@ def test_a_callback_predicts_with_each_iterations_weights(digits):
 def test_ctrl_c_before_the_first_iteration_keeps_the_initial_network(
     digits, monkeypatch
 ):
-    import sknumpynet._network as network
+    import sknumpynet._math.network as network
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

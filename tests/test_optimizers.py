@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sknumpynet._optimizers import (
+from sknumpynet._training.optimizers import (
     AdamOptimizer,
     SGDOptimizer,
     make_optimizer,

@@ -6,7 +6,7 @@ import pytest
 from sknumpynet import NumpyMLPClassifier
 
 pytest.importorskip("matplotlib")
-from sknumpynet._plotting import grid_shape, plot_first_layer  # noqa: E402
+from sknumpynet._cli.pictures import grid_shape, plot_first_layer  # noqa: E402
 
 
 @pytest.mark.parametrize(

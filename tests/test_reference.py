@@ -99,7 +99,7 @@ def test_tanh_is_tanh(dtype, n):
 
     Large arrays take the formula of tanh_via_exp, small ones np.tanh.
     """
-    from sknumpynet._activations import inplace_tanh
+    from sknumpynet._math.activations import inplace_tanh
 
     rng = np.random.RandomState(0)
     specials = [0.0, 1e-8, -1e-8, 50, -50, 1e30, -1e30, np.inf, -np.inf, np.nan]
@@ -115,7 +115,7 @@ def test_tanh_is_tanh(dtype, n):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_tanh_via_exp_works_in_place(dtype):
     # Training allocates no temporary array: the activation overwrites Z.
-    from sknumpynet._activations import tanh_via_exp
+    from sknumpynet._math.activations import tanh_via_exp
 
     Z = np.linspace(-5, 5, 20_000, dtype=dtype).reshape(100, 200)
     expected = np.tanh(Z)

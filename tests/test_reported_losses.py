@@ -5,8 +5,8 @@ import pytest
 from sklearn.metrics import log_loss, mean_poisson_deviance, mean_squared_error
 
 from sknumpynet import NumpyMLPClassifier, NumpyMLPRegressor
-from sknumpynet._activations import ACTIVATIONS
-from sknumpynet._network import Network
+from sknumpynet._math.activations import ACTIVATIONS
+from sknumpynet._math.network import Network
 
 
 def _network(out_activation, n_outputs, rng):
@@ -90,7 +90,7 @@ def test_lbfgs_loss_is_the_objective_at_the_final_weights(digits):
 @pytest.mark.parametrize("weighted", [False, True])
 def test_validation_loss_curve_is_the_held_out_log_loss(digits, monkeypatch, weighted):
     # The held-out set is the one the estimator's split chose: recorded here.
-    import sknumpynet._validation_set as base
+    import sknumpynet._estimators.validation_set as base
 
     held_out = {}
     split = base.validation_split

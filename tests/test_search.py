@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sknumpynet import MLPGridSearchCV, NumpyMLPClassifier, NumpyMLPRegressor
-from sknumpynet._path import fit_path
+from sknumpynet._search.path import fit_path
 
 
 @pytest.fixture(scope="module")

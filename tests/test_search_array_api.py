@@ -5,7 +5,7 @@ import pytest
 import sklearn
 
 from sknumpynet import MLPGridSearchCV, NumpyMLPClassifier
-from sknumpynet._path import fit_path
+from sknumpynet._search.path import fit_path
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import sknumpynet._targets as losses
+import sknumpynet._math.targets as losses
 from sknumpynet import NumpyMLPClassifier, NumpyMLPRegressor
 
 

@@ -131,7 +131,7 @@ def test_the_training_curves_picture_draws_the_validation_loss(split, tmp_path):
     pytest.importorskip("matplotlib")
     import matplotlib.pyplot as plt
 
-    from sknumpynet._plotting import plot_training_curves
+    from sknumpynet._cli.pictures import plot_training_curves
 
     X_train, X_val, y_train, y_val = split
     clf = NumpyMLPClassifier(epochs=3, tol=None, random_state=0)

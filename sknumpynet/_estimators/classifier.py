@@ -11,14 +11,14 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 
-from ._activations import ACTIVATIONS, LOG_OUTPUT_ACTIVATIONS
-from ._array_api import namespace_of, to_device, to_numpy_array
-from ._base import BaseNumpyMLP
-from ._class_weights import CLASS_WEIGHT_DOC, class_weights
-from ._params import document
-from ._validation_set import encode_validation_classes
+from .._math.activations import ACTIVATIONS, LOG_OUTPUT_ACTIVATIONS
+from .._math.array_api import namespace_of, to_device, to_numpy_array
+from .base import BaseNumpyMLP
+from .class_weights import CLASS_WEIGHT_DOC, class_weights
+from .params import document
+from .validation_set import encode_validation_classes
 
-# What differs from the shared parameter documentation (_params.py).
+# What differs from the shared parameter documentation (params.py).
 _PARAMETER_DOCS = {
     "l2": (
         "float",

@@ -5,7 +5,7 @@ whose parameters form one array of shape ``(k, n_params)`` (the grid
 search's candidates that differ only in their step sizes or penalty). They
 see the same minibatches in the same order, so a batch is gathered once and
 each layer is one stacked product. Everything that is not arithmetic stays
-per network: each member has its own :class:`~sknumpynet._training.TrainingState`
+per network: each member has its own :class:`~sknumpynet._training.state.TrainingState`
 (its loss curve, its convergence and early-stopping bookkeeping), its own
 settings, and its own end. A member that converges or diverges is *frozen*:
 its steps become 0 (a diverged one's weights are zeroed, so that it computes
@@ -14,7 +14,7 @@ nothing non-finite), and the others go on.
 
 import numpy as np
 
-from ._stopping import (
+from .stopping import (
     TrainingDiverged,
     check_diverged,
     stop_without_progress,

@@ -8,9 +8,9 @@ read once.
 
 import numpy as np
 
-from ._array_api import numpy_dtype, to_device, to_numpy_array
-from ._ops import as_number
-from ._stopping import DIVERGENCE_FACTOR
+from .._math.array_api import numpy_dtype, to_device, to_numpy_array
+from .._math.ops import as_number
+from .stopping import DIVERGENCE_FACTOR
 
 
 class Epoch:
@@ -31,6 +31,7 @@ class Epoch:
         self.n_train = batches[-1][1]
 
     def __call__(self, order, rng):
+        """Train one epoch in the given ``order`` of the training rows."""
         network, targets, workspace = self.stack.network, self.targets, self.workspace
         xp, device = network.xp, network.device
         X, dropout, optimizer = self.X, self.dropout, self.optimizer

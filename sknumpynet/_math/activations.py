@@ -8,7 +8,7 @@ scikit-learn's ``sklearn/neural_network/_base.py``. Always use what they
 return.
 
 Each is its formula, once, for every array library (NumPy, PyTorch, CuPy,
-... see ``_array_api.py``), written with the operations of ``_ops.py``: under
+... see ``array_api.py``), written with the operations of ``ops.py``: under
 NumPy they work in place (``out=``), so that a training step allocates no
 temporary array: the activation overwrites ``Z``, the derivative overwrites
 ``delta`` and uses ``A`` as scratch space (backpropagation needs a layer's
@@ -19,7 +19,7 @@ and the log-probabilities below use.
 
 import numpy as np
 
-from ._ops import (
+from .ops import (
     clip_below,
     divide,
     exp,

@@ -1,140 +1,32 @@
-"""The minibatch loop (sgd, adam); the L-BFGS driver is in ``_lbfgs.py``.
+"""The minibatch loop (sgd, adam); the L-BFGS driver is in ``lbfgs.py``.
 
-Both work on a :class:`TrainingState` (the network, the optimizer's state, the
-curves and counters) and return it; they never see the estimator. What they
-need from it comes in plain form: the estimator's parameters as a dict, the
-data already validated and encoded, and a :class:`Hooks` object through which
-the estimator is told of each epoch (callbacks) and scores the held-out set.
+Both work on a :class:`~sknumpynet._training.state.TrainingState` (the
+network, the optimizer's state, the curves and counters) and return it; they
+never see the estimator. What they need from it comes in plain form: the
+estimator's parameters as a dict, the data already validated and encoded,
+and a :class:`~sknumpynet._training.state.Hooks` object through which the
+estimator is told of each epoch (callbacks) and scores the held-out set.
 
 The data and the network may live in any array-API namespace and on any
-device (see ``_array_api.py``). The random draws stay on the host, in the
-same NumPy stream for every namespace, and move to the device once per
+device (see ``_math/array_api.py``). The random draws stay on the host, in
+the same NumPy stream for every namespace, and move to the device once per
 epoch; the loss stays on the device until the end of the epoch, where it is
 read once.
 """
 
 import time
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
-from ._array_api import (
-    copy_array,
-    namespace_of,
-    to_device,
-)
-from ._epoch import Epoch
-from ._network import Workspace
-from ._optimizers import make_optimizer, optimizer_settings, optimizer_state
-from ._stack import check_members_diverged, record_member_epochs, stop_members
-from ._targets import Targets
-
-
-@dataclass
-class TrainingState:
-    """Everything training changes; committed to the estimator on success.
-
-    A fit starts from a new state, or from one built afresh from the fitted
-    attributes (warm_start, partial_fit), so the estimator's own arrays are
-    never trained in place.
-
-    ``n_iter`` counts the epochs (L-BFGS: iterations) of the current call;
-    ``loss_curve`` and ``t`` (samples seen) run on across warm starts.
-    """
-
-    network: object
-    optimizer: dict | None = None
-    n_iter: int = 0
-    t: int = 0
-    loss: float | None = None
-    loss_curve: list = field(default_factory=list)
-    best_loss: float | None = None
-    no_improvement_count: int = 0
-    validation_scores: list | None = None
-    validation_loss_curve: list | None = None
-    best_validation_loss: float | None = None
-    best_validation_score: float | None = None
-
-
-# TrainingState field -> fitted attribute of the estimator.
-STATE_ATTRIBUTES = {
-    "optimizer": "_optimizer_state",
-    "n_iter": "n_iter_",
-    "t": "t_",
-    "loss": "loss_",
-    "loss_curve": "loss_curve_",
-    "best_loss": "best_loss_",
-    "no_improvement_count": "_no_improvement_count",
-    "validation_scores": "validation_scores_",
-    "validation_loss_curve": "validation_loss_curve_",
-    "best_validation_loss": "best_validation_loss_",
-    "best_validation_score": "best_validation_score_",
-}
-
-
-def _copy(value):
-    """Copy a list, so that the committed curves and the state never share one."""
-    return list(value) if isinstance(value, list) else value
-
-
-def state_from_attributes(network, estimator):
-    """Return a state that goes on from an estimator's fitted attributes (copies)."""
-    # Models saved by older versions lack some attributes: use the defaults.
-    return TrainingState(
-        network,
-        **{
-            name: _copy(
-                getattr(estimator, attribute, getattr(TrainingState, name, None))
-            )
-            for name, attribute in STATE_ATTRIBUTES.items()
-        },
-    )
-
-
-def fitted_attributes(state, targets, copy=False):
-    """Return the attributes a fit commits, from a training state.
-
-    With ``copy``, a snapshot for callbacks that predict in mid-fit.
-    """
-    network = state.network.copy() if copy else state.network
-    attributes = {key: value for key, value in targets.items() if key.endswith("_")}
-    attributes.update(
-        coefs_=network.coefs,
-        intercepts_=network.intercepts,
-        n_layers_=len(network.layer_units),
-        n_outputs_=network.layer_units[-1],
-        out_activation_=network.out_activation,
-    )
-    for name, attribute in STATE_ATTRIBUTES.items():
-        attributes[attribute] = _copy(getattr(state, name))
-    return attributes
-
-
-class Hooks:
-    """How a loop reports to the estimator; this base reports to no one.
-
-    ``validates`` says whether ``validate(network)`` scores a held-out set
-    after each epoch: it returns ``(loss, score)``, higher scores better.
-    ``stops_early`` says whether that set also decides when to stop and
-    which epoch to keep (early stopping). ``epoch_end(state)`` returns True
-    to stop training.
-    """
-
-    validates = stops_early = False
-
-    def epoch_begin(self):
-        """Report that an epoch (L-BFGS: an iteration) starts."""
-
-    def epoch_end(self, state):
-        """Report that an epoch has ended; return True to stop training."""
-        return False
-
-    def validate(self, network):
-        """Return the held-out ``(loss, score)`` of the network."""
-        raise NotImplementedError
+from .._math.array_api import copy_array, namespace_of, to_device
+from .._math.network import Workspace
+from .._math.targets import Targets
+from .epoch import Epoch
+from .optimizers import make_optimizer, optimizer_settings, optimizer_state
+from .stack import check_members_diverged, record_member_epochs, stop_members
 
 
 def objective_weights(sample_weight, l2, train_idx=slice(None)):
@@ -250,7 +142,7 @@ def minibatch_epochs(
     Parameters
     ----------
     stack : Stack
-        One network (a fit) or k side by side (see ``_stack.py``); trained
+        One network (a fit) or k side by side (see ``stack.py``); trained
         in place and returned.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)

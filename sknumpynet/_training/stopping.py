@@ -1,6 +1,6 @@
 """When training stops: divergence, and no progress for ``n_iter_no_change`` epochs.
 
-Shared by the minibatch loop (``_training.py``) and L-BFGS (``_lbfgs.py``):
+Shared by the minibatch loop (``minibatch.py``) and L-BFGS (``lbfgs.py``):
 the divergence test of an epoch's loss and weights, and the bookkeeping of
 ``tol`` and ``n_iter_no_change`` over the training loss or, with early
 stopping, the held-out loss and score, as scikit-learn's MLP keeps them.

@@ -8,7 +8,7 @@ deviance. ``softmax`` outputs take the targets as class *indices* (``y`` of
 shape ``(n_samples,)``); the others take a matrix ``Y`` of shape
 ``(n_samples, n_outputs)``. Losses return the *sum* over the samples (and
 outputs), weighted by ``scale`` when given, so that the caller decides on
-the normalisation. ``_targets.py`` lays an epoch's targets out in training
+the normalisation. ``targets.py`` lays an epoch's targets out in training
 order for the output delta ``P - Y`` of its minibatches.
 
 Each takes the array namespace ``xp`` of its arrays. Under NumPy a loss is a
@@ -21,13 +21,7 @@ picked by a comparison with ``arange(n_classes)``, which the array API has.
 
 import numpy as np
 
-from ._ops import (
-    smallest_normal,
-    true_class_proba,
-    vecdot,
-    weighted_sum,
-    xlogy,
-)
+from .ops import smallest_normal, true_class_proba, vecdot, weighted_sum, xlogy
 
 
 def softmax_cross_entropy(y, P, scale=None, xp=np):

@@ -2,8 +2,8 @@
 
 The interface, the candidates' order and the results are those of
 :class:`sklearn.model_selection.GridSearchCV` (this class is one); only the
-work differs. See ``_search_tasks.py`` for the groups and
-``_path.py`` for the path along ``epochs``.
+work differs. See ``tasks.py`` for the groups and
+``path.py`` for the path along ``epochs``.
 """
 
 import time
@@ -21,7 +21,7 @@ from sklearn.model_selection._validation import (
 from sklearn.utils import indexable
 from sklearn.utils.validation import _check_method_params
 
-from ._search_tasks import evaluate_group, final_step, group_candidates
+from .tasks import evaluate_group, final_step, group_candidates
 
 
 class _Progress:

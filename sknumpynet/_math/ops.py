@@ -23,7 +23,7 @@ from scipy.special import expit as scipy_expit
 from scipy.special import xlogy as scipy_xlogy
 from sklearn.utils._array_api import device as array_device
 
-from ._array_api import namespace_of, to_device
+from .array_api import namespace_of, to_device
 
 
 def transpose(A):

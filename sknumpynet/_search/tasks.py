@@ -1,7 +1,7 @@
 """The work of :class:`~sknumpynet.MLPGridSearchCV`: groups of candidates, per fold.
 
 A grid's candidates split into *groups*: those that differ only in the
-stackable parameters of the network (``_stack.STACKABLE``) and in ``epochs``
+stackable parameters of the network (``_training.stack.STACKABLE``) and in ``epochs``
 share one. Within a group, each distinct setting of the stackable
 parameters is a *member* of one stack, and each distinct ``epochs`` a
 checkpoint of its path. :func:`evaluate_group` runs one group on one fold
@@ -22,9 +22,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _check_method_params
 
-from ._base import STOCHASTIC_SOLVERS, BaseNumpyMLP
-from ._path import fit_path
-from ._stack import STACKABLE
+from .._estimators.base import STOCHASTIC_SOLVERS, BaseNumpyMLP
+from .._training.stack import STACKABLE
+from .path import fit_path
 
 
 def final_step(estimator):
@@ -57,11 +57,13 @@ class Group:
         self.members, self.entries = [], []
 
     def add(self, index, member, epochs):
+        """Add candidate ``index``: a member's settings, to ``epochs``."""
         if member not in self.members:
             self.members.append(member)
         self.entries.append((index, self.members.index(member), epochs))
 
     def describe(self):
+        """Say what the group trains, for the verbose lines."""
         names = sorted({key for member in self.members for key in member})
         epochs = sorted({e for _, _, e in self.entries})
         return f"{len(self.members)} network(s) ({', '.join(names)}) to {epochs}"

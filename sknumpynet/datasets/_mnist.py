@@ -8,19 +8,6 @@ from urllib.error import URLError
 
 import numpy as np
 
-from ._images import load_digit_images
-
-__all__ = [
-    "IDX_FILES",
-    "MNISTUnavailableError",
-    "fetch_mnist",
-    "load_digit_images",
-    "load_mnist_idx",
-    "load_mnist_or_digits",
-    "mnist_dir_from_env",
-    "read_idx",
-]
-
 N_TRAIN = 60_000
 N_TEST = 10_000
 IDX_FILES = {

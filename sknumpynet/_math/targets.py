@@ -1,6 +1,6 @@
 """The targets of a training epoch, laid out in the order its minibatches use them.
 
-Every loss of ``_losses.py`` has the output delta ``(P - Y) * w``; a
+Every loss of ``losses.py`` has the output delta ``(P - Y) * w``; a
 :class:`Targets` holds ``Y * w`` (for class indices, the one-hot matrix
 times ``w``) and ``w`` for a window of the epoch's rows, so that each
 minibatch slices its targets instead of gathering them. For one network or
@@ -9,9 +9,9 @@ a stack of k side by side, each with its own step size.
 
 import numpy as np
 
-from ._array_api import numpy_dtype, take, to_device
-from ._losses import LOSSES, negative_log_likelihood
-from ._ops import multiply, one_hot, per_network, subtract, transpose, true_class_proba
+from .array_api import numpy_dtype, take, to_device
+from .losses import LOSSES, negative_log_likelihood
+from .ops import multiply, one_hot, per_network, subtract, transpose, true_class_proba
 
 # The rows of targets laid out at a time: 4,096 MNIST samples of 10 classes
 # take 0.2 MB in float32, where a whole epoch of 60,000 took 5.5 MB; each
@@ -54,7 +54,7 @@ class Targets:
     -----
     A window holds a whole number of batches, so no batch straddles two.
     Under NumPy the output layer of a batch is stored column-major (the
-    network's :class:`~sknumpynet._network.Workspace` makes it so), which
+    network's :class:`~sknumpynet._math.network.Workspace` makes it so), which
     makes its sums over the classes run along contiguous memory;
     ``true_index`` locates each sample's true class in that memory. The
     arrays are allocated once and refilled in place for every window.

@@ -18,8 +18,8 @@ in-place operators (NumPy, PyTorch, CuPy, ...); the state lives beside them.
 
 import numpy as np
 
-from ._array_api import copy_array, namespace_of
-from ._ops import per_network
+from .._math.array_api import copy_array, namespace_of
+from .._math.ops import per_network
 
 
 def _zeros_like(params):

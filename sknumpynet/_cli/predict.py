@@ -50,6 +50,16 @@ def _load_model(path):
         raise ValueError(f"{path}: no such model file.")
     try:
         model = joblib.load(path)
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("sknumpynet."):
+            missing = f"{path} needs {exc.name}, which is not installed."
+            raise ValueError(missing) from exc
+        # Pickles name the module a class was defined in, and those moved in 0.2.
+        raise ValueError(
+            f"{path} was saved by an older version of sknumpynet, whose modules "
+            "have moved since; models do not carry over between versions (nor "
+            "do scikit-learn's). Train it again: python -m sknumpynet."
+        ) from exc
     except Exception as exc:  # pickle raises many kinds for a file that is not one
         raise ValueError(f"{path} is not a saved model ({exc}).") from exc
     if not hasattr(model, "predict_proba"):
@@ -66,7 +76,7 @@ def _load_model(path):
 
 def main(argv):
     """Run ``predict``; return the exit status."""
-    from .datasets import load_digit_images
+    from ..datasets import load_digit_images
 
     args = _parser().parse_args(argv)
     try:

@@ -20,10 +20,10 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES
-from ._array_api import namespace_of, take, to_device
-from ._losses import LOSSES
-from ._ops import (
+from .activations import ACTIVATIONS, DERIVATIVES
+from .array_api import namespace_of, take, to_device
+from .losses import LOSSES
+from .ops import (
     as_number,
     matmul,
     multiply,
@@ -337,7 +337,7 @@ class Network:
             ``targets``.
         targets : Targets
             The targets of the epoch, in training order (see
-            :class:`~sknumpynet._targets.Targets`).
+            :class:`~sknumpynet._math.targets.Targets`).
         start, stop : int
             The batch's rows of ``targets``.
         l2 : float, ndarray of shape (k,) or None

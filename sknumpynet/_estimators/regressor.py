@@ -7,15 +7,15 @@ from sklearn.utils import check_array, column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._activations import ACTIVATIONS
-from ._array_api import namespace_of
-from ._base import BaseNumpyMLP
-from ._params import document
+from .._math.activations import ACTIVATIONS
+from .._math.array_api import namespace_of
+from .base import BaseNumpyMLP
+from .params import document
 
 # The output activation of each loss: its canonical (inverse) link.
 _OUT_ACTIVATIONS = {"squared_error": "identity", "poisson": "exp"}
 
-# What differs from the shared parameter documentation (_params.py).
+# What differs from the shared parameter documentation (params.py).
 _PARAMETER_DOCS = {
     "loss": (
         "{'squared_error', 'poisson'}",

@@ -1,7 +1,7 @@
 """One group of a grid search on one fold: its networks side by side, along epochs.
 
 :func:`fit_path` trains every *member* of a group (the candidates' settings
-that share one stack, see ``_stack.STACKABLE``) once, as one stack, up to the
+that share one stack, see ``_training.stack.STACKABLE``) once, as one stack, up to the
 largest epoch count asked for, and takes a fitted estimator of each member
 at every count asked for: the model that ``fit`` with ``epochs=e`` returns,
 since a fit's trajectory does not depend on how many epochs it will run (its
@@ -20,11 +20,12 @@ from dataclasses import replace
 import numpy as np
 from sklearn.base import clone
 
-from ._array_api import copy_array
-from ._callbacks import EstimatorHooks
-from ._network import Network
-from ._stack import Stack
-from ._training import fitted_attributes, minibatch_epochs
+from .._estimators.callbacks import EstimatorHooks
+from .._math.array_api import copy_array
+from .._math.network import Network
+from .._training.minibatch import minibatch_epochs
+from .._training.stack import Stack
+from .._training.state import fitted_attributes
 
 
 class _PathHooks(EstimatorHooks):
@@ -88,7 +89,7 @@ def fit_path(estimator, members, checkpoints, X, y, fit_params):
     estimator : NumpyMLPClassifier or NumpyMLPRegressor
         Unfitted, with the group's parameters.
     members : list of dict
-        Each member's stackable parameters (see ``_stack.STACKABLE``).
+        Each member's stackable parameters (see ``_training.stack.STACKABLE``).
     checkpoints : list of int
         The epoch counts to take each member's model at.
     X, y : the training data of the fold

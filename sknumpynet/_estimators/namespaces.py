@@ -1,32 +1,27 @@
-"""Which array library and device the data lives on, and moving between them.
+"""The estimators' side of the array API: which namespace the data is in.
 
 With ``sklearn.set_config(array_api_dispatch=True)`` the estimators train and
 predict in the namespace of ``X`` (PyTorch, CuPy, array-api-strict, ...) and
-on its device. NumPy is always the module ``np`` itself, so that the math can
-test ``xp is np`` for its in-place, ``out=``-buffered fast path.
-
-Random draws, target encoding and sample-weight checks stay on the host in
-NumPy; their results move to the device once.
+on its device; :func:`input_namespace` finds it. Targets and weights are
+checked on the host (:func:`to_host`); :func:`to_numpy` converts a fitted
+model for a machine without that library. The math's own helpers are in
+``_math/array_api.py``.
 """
 
 import numpy as np
 from scipy import sparse
 from sklearn import get_config
-from sklearn.externals import array_api_compat
-from sklearn.utils._array_api import (
-    _convert_to_numpy,
-    _is_numpy_namespace,
-    get_namespace_and_device,
-)
+from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
+
+from .._math.array_api import move_to, to_numpy_array
 
 try:  # scikit-learn >= 1.9
     from sklearn.utils._array_api import (
         _max_precision_float_dtype,
         check_same_namespace,
-        move_to,
     )
 except ImportError:  # pragma: no cover - older scikit-learn: NumPy only
-    _max_precision_float_dtype = check_same_namespace = move_to = None
+    _max_precision_float_dtype = check_same_namespace = None
 
 
 def input_namespace(X):
@@ -46,26 +41,6 @@ def input_namespace(X):
             "scikit-learn or pass NumPy arrays."
         )
     return xp, device
-
-
-def namespace_of(array):
-    """Return the namespace and device of an array, whatever the configuration."""
-    if isinstance(array, np.ndarray):
-        return np, None
-    return array_api_compat.array_namespace(array), array_api_compat.device(array)
-
-
-def copy_array(array):
-    """Return a copy of an array of any namespace, on its device."""
-    xp = namespace_of(array)[0]
-    return array.copy() if xp is np else xp.asarray(array, copy=True)
-
-
-def to_device(array, xp, device):
-    """Move a NumPy array (or None) to namespace ``xp`` on ``device``."""
-    if xp is np or array is None:
-        return array
-    return move_to(array, xp=xp, device=device)
 
 
 def to_host(array):
@@ -138,33 +113,3 @@ def _converted(value):
     if isinstance(value, np.ndarray) or not hasattr(value, "__dlpack__"):
         return value
     return to_numpy_array(value)
-
-
-def numpy_dtype(dtype):
-    """Return the NumPy dtype of the same name as a dtype of any namespace."""
-    if isinstance(dtype, np.dtype):
-        return dtype
-    if isinstance(dtype, type) and issubclass(dtype, np.generic):
-        return np.dtype(dtype)
-    # torch.float32, array_api_strict.float32, ...: the name after the dot.
-    return np.dtype(str(dtype).rsplit(".", 1)[-1])
-
-
-def to_numpy_array(array):
-    """Return an array of any namespace, on any device, as a NumPy array.
-
-    Library-specific (torch: ``.cpu().numpy()``, CuPy: ``.get()``, ...), so
-    that it works with ``array_api_dispatch`` off too.
-    """
-    if isinstance(array, np.ndarray):
-        return array
-    return _convert_to_numpy(array, namespace_of(array)[0])
-
-
-def take(A, idx, out=None, xp=np):
-    """Return the rows ``idx`` of ``A``: gathered into ``out`` when given (NumPy)."""
-    if out is not None:
-        # mode="clip" skips the bounds check, which copies through a hidden
-        # temporary; the indices are ours and always valid.
-        return A.take(idx, axis=0, out=out[: idx.shape[0]], mode="clip")
-    return A[idx] if xp is np else xp.take(A, idx, axis=0)

@@ -3,7 +3,7 @@
 The loss and the gradient are those of :meth:`Network.backprop` on one batch
 of all the samples, in the network's namespace and on its device; scipy's
 optimiser works on a float64 copy of the flat parameters on the host. Like
-the minibatch loop, it trains a :class:`~sknumpynet._training.TrainingState`
+the minibatch loop, it trains a :class:`~sknumpynet._training.state.TrainingState`
 and returns it, reporting to the estimator through its hooks.
 """
 
@@ -13,9 +13,9 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._array_api import numpy_dtype, to_device, to_numpy_array
-from ._stopping import check_diverged, record_validation
-from ._training import objective_weights, work_arrays
+from .._math.array_api import numpy_dtype, to_device, to_numpy_array
+from .minibatch import objective_weights, work_arrays
+from .stopping import check_diverged, record_validation
 
 
 def lbfgs(state, X, y, sample_weight, params, *, hooks):

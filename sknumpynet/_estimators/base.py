@@ -1,7 +1,7 @@
 """The estimator shell that NumpyMLPClassifier and NumpyMLPRegressor share.
 
 A fit flows one way: the shell validates the parameters, the data and the
-weights, describes the network and the data to a loop of ``_training.py``,
+weights, describes the network and the data to a loop of ``_training/``,
 and commits the state that the loop returns. Nothing on the estimator changes
 until training has succeeded: a failed fit leaves a fitted estimator
 predicting exactly as before, and an unfitted one unfitted.
@@ -29,27 +29,21 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._array_api import (
+from .._math.array_api import namespace_of, numpy_dtype, to_device
+from .._math.network import Network, logits
+from .._training.lbfgs import lbfgs
+from .._training.minibatch import minibatch_epochs
+from .._training.stack import Stack
+from .._training.state import TrainingState, fitted_attributes, state_from_attributes
+from .callbacks import CallbackSupportMixin, EstimatorHooks
+from .namespaces import (
     check_float_dtype,
     check_same_namespace,
     input_namespace,
-    namespace_of,
-    numpy_dtype,
-    to_device,
     to_host,
 )
-from ._callbacks import CallbackSupportMixin, EstimatorHooks
-from ._lbfgs import lbfgs
-from ._network import Network, logits
-from ._params import PARAMETER_CONSTRAINTS
-from ._stack import Stack
-from ._training import (
-    TrainingState,
-    fitted_attributes,
-    minibatch_epochs,
-    state_from_attributes,
-)
-from ._validation_set import given_validation_set, split_validation_set
+from .params import PARAMETER_CONSTRAINTS
+from .validation_set import given_validation_set, split_validation_set
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
