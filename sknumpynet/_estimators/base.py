@@ -20,7 +20,6 @@ from numbers import Integral
 from types import SimpleNamespace
 
 import numpy as np
-from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
@@ -29,7 +28,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._math.array_api import namespace_of, numpy_dtype, to_device
+from .._math.array_api import numpy_dtype, to_device
 from .._math.network import Network, logits
 from .._training.lbfgs import lbfgs
 from .._training.minibatch import minibatch_epochs
@@ -38,7 +37,7 @@ from .._training.state import TrainingState, fitted_attributes, state_from_attri
 from .callbacks import CallbackSupportMixin, EstimatorHooks
 from .namespaces import (
     check_float_dtype,
-    check_same_namespace,
+    check_input_namespace,
     input_namespace,
     to_host,
 )
@@ -143,17 +142,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
 
     def _check_input_namespace(self, X, method):
         """Check that X is in the namespace and on the device of the weights."""
-        if check_same_namespace is not None:
-            check_same_namespace(X, self, attribute="_first_coef", method=method)
-        xp, device = namespace_of(self.coefs_[0])
-        if xp is not np and not get_config()["array_api_dispatch"]:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on {xp.__name__} arrays "
-                f"(device {device}), so {method}() needs "
-                "sklearn.set_config(array_api_dispatch=True) and X of the same "
-                "namespace and device. To use it with NumPy arrays, convert it "
-                "first: model = sknumpynet.to_numpy(model)."
-            )
+        check_input_namespace(self, X, method)
 
     # ------------------------------------------------------------------
     # Fit: validate, train a new state, commit
@@ -240,10 +229,58 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         """
         hidden = self._check_params()
         warm = hasattr(self, "coefs_") and (incremental or self.warm_start)
+        X, y, sample_weight, targets = self._check_fit_data(
+            X, y, sample_weight, warm, incremental, classes
+        )
+        # Everything follows X: the namespace and device to train in.
+        xp, device = input_namespace(X)
+        rng = check_random_state(self.random_state)
+        layer_units = [X.shape[1], *hidden, targets["n_outputs"]]
+        if warm:
+            state = self._saved_state(layer_units, targets)
+        else:
+            network = Network.initialize(
+                layer_units,
+                self.activation,
+                targets["out_activation"],
+                X.dtype,
+                rng,
+                xp,
+                device,
+            )
+            state = TrainingState(network)
+        stochastic = self.solver in STOCHASTIC_SOLVERS
+        stops_early = stochastic and self.early_stopping and not incremental
+        train_idx = np.arange(X.shape[0])
+        validation = given_validation_set(self, *given, X, targets, xp, device)
+        if validation is None and stops_early:
+            # Split on the host (duplicate rows are found there), gather on
+            # the device.
+            train_idx, validation = split_validation_set(self, X, y, sample_weight, rng)
+        if validation is not None and state.validation_scores is None:
+            state.validation_scores, state.validation_loss_curve = [], []
+        y, sample_weight = (to_device(a, xp, device) for a in (y, sample_weight))
+        return SimpleNamespace(
+            X=X,
+            y=y,
+            sample_weight=sample_weight,
+            targets=targets,
+            state=state,
+            rng=rng,
+            train_idx=train_idx,
+            validation=validation,
+            stops_early=stops_early,
+        )
+
+    def _check_fit_data(self, X, y, sample_weight, warm, incremental, classes):
+        """Check X (in its namespace), encode y and weigh the samples (on the host).
+
+        Returns X in the dtype to train in, the encoded y, the sample weights
+        with the targets' own (None if all 1) and the targets' description.
+        """
         method = "partial_fit" if incremental else "fit"
         if warm:
             self._check_input_namespace(X, method)
-        # Everything follows X: the namespace and device to train in.
         xp, device = input_namespace(X)
         y, sample_weight, classes = map(to_host, (y, sample_weight, classes))
         if warm:
@@ -271,44 +308,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._check_weights(
             sample_weight, X.shape[0], y, targets, incremental, host_dtype
         )
-        rng = check_random_state(self.random_state)
-        layer_units = [X.shape[1], *hidden, targets["n_outputs"]]
-        if warm:
-            state = self._saved_state(layer_units, targets)
-        else:
-            network = Network.initialize(
-                layer_units,
-                self.activation,
-                targets["out_activation"],
-                X.dtype,
-                rng,
-                xp,
-                device,
-            )
-            state = TrainingState(network)
-
-        stochastic = self.solver in STOCHASTIC_SOLVERS
-        stops_early = stochastic and self.early_stopping and not incremental
-        train_idx = np.arange(X.shape[0])
-        validation = given_validation_set(self, *given, X, targets, xp, device)
-        if validation is None and stops_early:
-            # Split on the host (duplicate rows are found there), gather on
-            # the device.
-            train_idx, validation = split_validation_set(self, X, y, sample_weight, rng)
-        if validation is not None and state.validation_scores is None:
-            state.validation_scores, state.validation_loss_curve = [], []
-        y, sample_weight = (to_device(a, xp, device) for a in (y, sample_weight))
-        return SimpleNamespace(
-            X=X,
-            y=y,
-            sample_weight=sample_weight,
-            targets=targets,
-            state=state,
-            rng=rng,
-            train_idx=train_idx,
-            validation=validation,
-            stops_early=stops_early,
-        )
+        return X, y, sample_weight, targets
 
     def _check_params(self):
         """Check what the parameter constraints cannot; return the hidden sizes."""

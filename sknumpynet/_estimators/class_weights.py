@@ -51,3 +51,26 @@ def class_weights(class_weight, y, sample_weight, classes):
     weights = np.ones(len(classes))
     weights[present] = counts.sum() / (present.sum() * counts[present])
     return weights
+
+
+def weighted_by_class(class_weight, y, sample_weight, classes, incremental, dtype):
+    """Return the sample weights times the class weights (None if neither).
+
+    A fit (not a ``partial_fit`` call, which sees part of the data) needs
+    samples of two classes with positive weight.
+    """
+    if class_weight is not None:
+        weights = class_weights(class_weight, y, sample_weight, classes).astype(dtype)
+        if sample_weight is None:
+            sample_weight = weights[y]
+        else:
+            sample_weight = sample_weight * weights[y]
+    if sample_weight is not None and not incremental and sample_weight.sum() > 0:
+        weighted = np.unique(y[sample_weight > 0])
+        if weighted.size < 2:
+            raise ValueError(
+                "Only one class has a non-zero sample_weight "
+                f"({classes[weighted[0]]}); the classifier "
+                "needs samples of at least 2 classes with positive weight."
+            )
+    return sample_weight

@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import (
 from .._math.activations import ACTIVATIONS, LOG_OUTPUT_ACTIVATIONS
 from .._math.array_api import namespace_of, to_device, to_numpy_array
 from .base import BaseNumpyMLP
-from .class_weights import CLASS_WEIGHT_DOC, class_weights
+from .class_weights import CLASS_WEIGHT_DOC, weighted_by_class
 from .params import document
 from .validation_set import encode_validation_classes
 
@@ -285,28 +285,53 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
             ``classes_`` (committed with the fit), ``out_activation`` and
             ``n_outputs``.
         """
-        name = type(self).__name__
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        target_type = type_of_target(y)
-        if target_type == "multiclass-multioutput":
-            raise ValueError(
-                f"{name} does not support multiclass-multioutput targets: y has "
-                f"{y.shape[1]} columns of class labels. Pass one column of "
-                "labels, a 0/1 indicator matrix (multilabel), or fit one "
-                f"classifier per column with MultiOutputClassifier({name}())."
-            )
-        multilabel = target_type == "multilabel-indicator"
+        y, multilabel = self._check_target_type(y)
         labels = np.arange(y.shape[1]) if multilabel else np.unique(y)
         out_activation = "logistic" if multilabel else "softmax"
-
         if warm and out_activation != self.out_activation_:
             raise ValueError(
                 f"The target type changed from the one the network was trained "
                 f"on ({self.out_activation_!r} outputs); fit a new estimator or "
                 "set warm_start=False."
             )
+        known = self._known_classes(labels, multilabel, warm, incremental, classes)
+        targets = {"classes_": known, "out_activation": out_activation}
+        if multilabel:
+            if y.shape[1] != len(known):
+                raise ValueError(
+                    f"y has {y.shape[1]} labels but the network was trained on "
+                    f"{len(known)}."
+                )
+            y = np.ascontiguousarray(y, dtype=dtype)
+            return y, {**targets, "n_outputs": y.shape[1]}
+        unknown = np.setdiff1d(labels, known)
+        if unknown.size:
+            raise ValueError(
+                f"y contains classes {unknown.tolist()} that are not in "
+                f"classes_={known.tolist()}. Pass every class to the first "
+                "partial_fit call through `classes`, or fit again with "
+                "warm_start=False."
+            )
+        return np.searchsorted(known, y), {**targets, "n_outputs": len(known)}
+
+    def _check_target_type(self, y):
+        """Return y as labels (one column) or an indicator matrix, and which."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        target_type = type_of_target(y)
+        if target_type == "multiclass-multioutput":
+            name = type(self).__name__
+            raise ValueError(
+                f"{name} does not support multiclass-multioutput targets: y has "
+                f"{y.shape[1]} columns of class labels. Pass one column of "
+                "labels, a 0/1 indicator matrix (multilabel), or fit one "
+                f"classifier per column with MultiOutputClassifier({name}())."
+            )
+        return y, target_type == "multilabel-indicator"
+
+    def _known_classes(self, labels, multilabel, warm, incremental, classes):
+        """Return the classes the network has outputs for, after this fit."""
         if incremental and warm:
             known = self.classes_
             if classes is not None and not np.array_equal(
@@ -334,30 +359,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
             known = labels
         if len(known) < 2:
             raise ValueError(
-                f"{name} needs samples of at least 2 classes, but the data "
-                f"contains only one class: {known[0]}. Pass data with two or "
-                "more classes."
+                f"{type(self).__name__} needs samples of at least 2 classes, but "
+                f"the data contains only one class: {known[0]}. Pass data with "
+                "two or more classes."
             )
-        targets = {"classes_": known, "out_activation": out_activation}
-        if multilabel:
-            if y.shape[1] != len(known):
-                raise ValueError(
-                    f"y has {y.shape[1]} labels but the network was trained on "
-                    f"{len(known)}."
-                )
-            return np.ascontiguousarray(y, dtype=dtype), {
-                **targets,
-                "n_outputs": y.shape[1],
-            }
-        unknown = np.setdiff1d(labels, known)
-        if unknown.size:
-            raise ValueError(
-                f"y contains classes {unknown.tolist()} that are not in "
-                f"classes_={known.tolist()}. Pass every class to the first "
-                "partial_fit call through `classes`, or fit again with "
-                "warm_start=False."
-            )
-        return np.searchsorted(known, y), {**targets, "n_outputs": len(known)}
+        return known
 
     # y_val is encoded as y was: indices of the classes that y has.
     _encode_validation_targets = staticmethod(encode_validation_classes)
@@ -366,24 +372,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         """Multiply the class weights into the sample weights (not for multilabel)."""
         if targets["out_activation"] != "softmax":
             return sample_weight
-        if self.class_weight is not None:
-            classes = targets["classes_"]
-            weights = class_weights(
-                self.class_weight, y, sample_weight, classes
-            ).astype(dtype)
-            if sample_weight is None:
-                sample_weight = weights[y]
-            else:
-                sample_weight = sample_weight * weights[y]
-        if sample_weight is not None and not incremental and sample_weight.sum() > 0:
-            weighted = np.unique(y[sample_weight > 0])
-            if weighted.size < 2:
-                raise ValueError(
-                    "Only one class has a non-zero sample_weight "
-                    f"({targets['classes_'][weighted[0]]}); the classifier "
-                    "needs samples of at least 2 classes with positive weight."
-                )
-        return sample_weight
+        classes = targets["classes_"]
+        return weighted_by_class(
+            self.class_weight, y, sample_weight, classes, incremental, dtype
+        )
 
     def _score_logits(self, Z, y, sample_weight):
         """Accuracy of the output pre-activations on encoded targets."""

@@ -13,7 +13,7 @@ from scipy import sparse
 from sklearn import get_config
 from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
 
-from .._math.array_api import move_to, to_numpy_array
+from .._math.array_api import move_to, namespace_of, to_numpy_array
 
 try:  # scikit-learn >= 1.9
     from sklearn.utils._array_api import (
@@ -113,3 +113,18 @@ def _converted(value):
     if isinstance(value, np.ndarray) or not hasattr(value, "__dlpack__"):
         return value
     return to_numpy_array(value)
+
+
+def check_input_namespace(estimator, X, method):
+    """Check that X is in the namespace and on the device of the fitted weights."""
+    if check_same_namespace is not None:
+        check_same_namespace(X, estimator, attribute="_first_coef", method=method)
+    xp, device = namespace_of(estimator.coefs_[0])
+    if xp is not np and not get_config()["array_api_dispatch"]:
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted on {xp.__name__} arrays "
+            f"(device {device}), so {method}() needs "
+            "sklearn.set_config(array_api_dispatch=True) and X of the same "
+            "namespace and device. To use it with NumPy arrays, convert it "
+            "first: model = sknumpynet.to_numpy(model)."
+        )

@@ -18,6 +18,46 @@ from .minibatch import objective_weights, work_arrays
 from .stopping import check_diverged, record_validation
 
 
+class _Objective:
+    """The loss and gradient of the flat parameters, for scipy's optimiser.
+
+    Those of :meth:`Network.backprop` on one batch of all the samples, in
+    the network's namespace and on its device; scipy works on a float64
+    copy of the flat parameters on the host.
+    """
+
+    def __init__(self, network, X, y, sample_weight, l2):
+        self.network, self.X, self.n_samples = network, X, X.shape[0]
+        scale, self.l2 = objective_weights(sample_weight, l2)
+        # One batch of all the samples, in their order.
+        self.workspace, self.targets = work_arrays(
+            network, X, self.n_samples, self.n_samples, gather=False
+        )
+        xp, device = network.xp, network.device
+        self.targets.fill(y, scale, xp.arange(self.n_samples, device=device))
+        self.host_dtype = numpy_dtype(X.dtype)
+        self.start = to_numpy_array(network.flat).astype(np.float64)
+
+    def set_weights(self, packed):
+        """Set the network's parameters from scipy's float64 vector."""
+        network = self.network
+        if network.xp is np:
+            network.flat[...] = packed
+        else:
+            packed = packed.astype(self.host_dtype)
+            network.flat[...] = to_device(packed, network.xp, network.device)
+
+    def __call__(self, packed):
+        """Return the mean loss and its gradient at ``packed``."""
+        self.set_weights(packed)
+        loss = self.network.backprop(
+            self.X, self.targets, 0, self.n_samples, self.l2, self.workspace
+        )
+        loss += self.targets.recorded_loss()
+        grad = to_numpy_array(self.workspace.flat_grad)
+        return float(loss) / self.n_samples, grad.astype(np.float64)
+
+
 def lbfgs(state, X, y, sample_weight, params, *, hooks):
     """Train ``state`` by full-batch L-BFGS (scipy's L-BFGS-B) on the flat parameters.
 
@@ -28,53 +68,23 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
     -------
     state : TrainingState
     """
-    network = state.network
-    xp, device = network.xp, network.device
-    n_samples = X.shape[0]
-    scale, l2 = objective_weights(sample_weight, params["l2"])
-    # One batch of all the samples, in their order.
-    workspace, targets = work_arrays(network, X, n_samples, n_samples, gather=False)
-    targets.fill(y, scale, xp.arange(n_samples, device=device))
-    # scipy's optimiser works on a float64 vector on the host; the loss and
-    # the gradient are computed in the network's namespace, on its device.
-    host_dtype = numpy_dtype(X.dtype)
-
-    def set_weights(packed):
-        if xp is np:
-            network.flat[...] = packed
-        else:
-            network.flat[...] = to_device(packed.astype(host_dtype), xp, device)
-
-    def loss_and_grad(packed):
-        set_weights(packed)
-        loss = network.backprop(X, targets, 0, n_samples, l2, workspace)
-        loss += targets.recorded_loss()
-        grad = to_numpy_array(workspace.flat_grad)
-        return float(loss) / n_samples, grad.astype(np.float64)
-
-    start = to_numpy_array(network.flat).astype(np.float64)
-    last = {"x": start, "fun": np.nan}
+    objective = _Objective(state.network, X, y, sample_weight, params["l2"])
+    last = {"x": objective.start, "fun": np.nan}
 
     def on_iteration(intermediate_result):
         hooks.epoch_begin()
         last["x"], last["fun"] = intermediate_result.x.copy(), intermediate_result.fun
-        set_weights(last["x"])
-        state.n_iter += 1
-        state.loss = float(last["fun"])
-        state.loss_curve.append(state.loss)
-        if hooks.validates:
-            record_validation(state, hooks)
-        if params["verbose"]:
-            print(f"Iteration {state.n_iter}, loss = {state.loss:.8f}", flush=True)
+        objective.set_weights(last["x"])
+        _record_iteration(state, float(last["fun"]), params, hooks)
         if hooks.epoch_end(state):
             raise StopIteration
 
     tol = params["tol"]
-    interrupted = False
+    result = None
     try:
         result = scipy.optimize.minimize(
-            loss_and_grad,
-            start,
+            objective,
+            objective.start,
             method="L-BFGS-B",
             jac=True,
             callback=on_iteration,
@@ -86,7 +96,7 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
         )
         x, fun = result.x, result.fun
     except KeyboardInterrupt:
-        x, fun, interrupted = last["x"], last["fun"], True
+        x, fun = last["x"], last["fun"]
         warnings.warn(
             f"Training interrupted by the user during L-BFGS iteration "
             f"{state.n_iter + 1}; kept the weights of the {state.n_iter} "
@@ -94,8 +104,8 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             UserWarning,
             stacklevel=6,
         )
-    set_weights(x)
-    if state.n_iter or not interrupted:
+    objective.set_weights(x)
+    if state.n_iter or result is not None:
         # Also with no iteration done: a loss that is not finite from the
         # start (X of 1e200, say) stops the line search at once.
         check_diverged(
@@ -106,20 +116,35 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
             max(state.n_iter, 1),
             np.isfinite(x).all(),
         )
-    # Status 1 is the iteration limit: expected with tol=None, which asks for
-    # exactly `epochs` iterations, as in the stochastic solvers.
-    if not interrupted and (
-        result.status == 2 or (result.status == 1 and tol is not None)
-    ):
-        warnings.warn(
-            f"L-BFGS stopped without converging after {result.nit} "
-            f"iteration(s): {result.message}. Increase epochs (the iteration "
-            f"limit, now {params['epochs']}) or max_fun, or scale X.",
-            ConvergenceWarning,
-            stacklevel=6,
-        )
+    if result is not None:
+        _warn_if_not_converged(result, params)
     if state.n_iter:
         state.loss = float(fun)
         best = np.inf if state.best_loss is None else state.best_loss
         state.best_loss = min(best, state.loss)
     return state
+
+
+def _record_iteration(state, loss, params, hooks):
+    """Record an iteration's loss (and held-out score) in the state."""
+    state.n_iter += 1
+    state.loss = loss
+    state.loss_curve.append(loss)
+    if hooks.validates:
+        record_validation(state, hooks)
+    if params["verbose"]:
+        print(f"Iteration {state.n_iter}, loss = {state.loss:.8f}", flush=True)
+
+
+def _warn_if_not_converged(result, params):
+    """Warn with scipy's reason when L-BFGS stopped without converging."""
+    # Status 1 is the iteration limit: expected with tol=None, which asks for
+    # exactly `epochs` iterations, as in the stochastic solvers.
+    if result.status == 2 or (result.status == 1 and params["tol"] is not None):
+        warnings.warn(
+            f"L-BFGS stopped without converging after {result.nit} "
+            f"iteration(s): {result.message}. Increase epochs (the iteration "
+            f"limit, now {params['epochs']}) or max_fun, or scale X.",
+            ConvergenceWarning,
+            stacklevel=7,
+        )
