@@ -72,6 +72,9 @@ sphinx_gallery_conf = {
 # One page per public name, at api/generated/sknumpynet.<Name>.html: the
 # address the estimators' HTML representation links to.
 autosummary_generate = True
+# The docs extra alone builds the site: the ONNX module's converter library
+# (the onnx extra) is imported as a stand-in, for its docstrings.
+autodoc_mock_imports = ["skl2onnx", "onnx"]
 autodoc_default_options = {"inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -79,6 +82,7 @@ numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["sknumpynet.css"]
+html_js_files = ["sknumpynet.js"]
 exclude_patterns = ["_build", "auto_examples/**/*.ipynb"]
 html_theme = "pydata_sphinx_theme"
 html_title = "sknumpynet"

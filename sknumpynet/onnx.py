@@ -32,7 +32,14 @@ True
 """
 
 import numpy as np
-import skl2onnx
+
+try:
+    import skl2onnx
+except ImportError as exc:
+    raise ImportError(
+        "sknumpynet.onnx needs skl2onnx: pip install 'sknumpynet[onnx]' (it "
+        "brings skl2onnx and onnxruntime)."
+    ) from exc
 from onnx import TensorProto
 from skl2onnx import update_registered_converter
 from skl2onnx.algebra.onnx_ops import (
