@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 # scikit-learn's array API support needs scipy's, which reads this variable
 # when scipy is first imported: set it before anything imports scipy.
@@ -63,3 +65,46 @@ def blobs():
     y = rng.randint(0, 3, 150)
     X = centers[y] + rng.normal(scale=0.5, size=(150, 2))
     return X, y
+
+
+@pytest.fixture(scope="session")
+def photos(mnist, tmp_path_factory):
+    """200 MNIST test digits photographed, half as PNG and half as JPEG."""
+    pytest.importorskip("PIL.Image")
+    from digit_photos import photograph
+
+    _, X_test, _, y_test = mnist
+    folder = tmp_path_factory.mktemp("photos")
+    rng = np.random.RandomState(0)
+    paths = [
+        photograph(X_test[i], rng, folder / f"digit{i}.{'png' if i % 2 else 'jpg'}")
+        for i in range(200)
+    ]
+    return paths, X_test[:200], y_test[:200]
+
+
+@pytest.fixture(scope="session")
+def cli_model(mnist_dir, tmp_path_factory):
+    """The pipeline the command line saves (a shorter run of it)."""
+    out = tmp_path_factory.mktemp("model")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sknumpynet",
+            "--data-dir",
+            str(mnist_dir),
+            "--n-train",
+            "20000",
+            "--epochs",
+            "10",
+            "--no-plots",
+            "--quiet",
+            "--output-dir",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return out / "model.joblib"

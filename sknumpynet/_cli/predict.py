@@ -3,8 +3,8 @@
 Each image is made the way MNIST's digits were made
 (:func:`sknumpynet.datasets.load_digit_images`) and given to the pipeline
 that ``python -m sknumpynet`` saved; one line per image says the predicted
-digit, its probability and the runner-up. Errors are one line on stderr and
-exit status 2.
+digit, its probability and the runner-up, or, on standard error, why that
+image could not be read. A folder stands for the images in it.
 """
 
 import argparse
@@ -13,6 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+# Exit statuses: every image read; some could not be (each said why); nothing
+# could run (the model, or the arguments).
+OK, SOME_FAILED, USAGE = 0, 1, 2
+
 
 def _parser():
     parser = argparse.ArgumentParser(
@@ -20,11 +24,15 @@ def _parser():
         description="Predict the digit in each image with a model that "
         "`python -m sknumpynet` saved. Load only model files you trust: "
         "joblib files run code when loaded.",
+        epilog="Exit status: 0 when every image was read, 1 when some could "
+        "not be (each gets its line on stderr), 2 when the model or the "
+        "arguments are wrong.",
     )
     parser.add_argument(
         "model",
         type=Path,
-        help="the saved model (sknumpynet_output/model.joblib by default)",
+        help="the model file that `python -m sknumpynet` saved (it writes "
+        "sknumpynet_output/model.joblib)",
     )
     parser.add_argument(
         "images",
@@ -32,20 +40,22 @@ def _parser():
         nargs="+",
         metavar="IMAGE",
         help="image files, one handwritten digit each (PNG, JPEG, ...): dark "
-        "ink on light paper or light on dark, any size, anywhere on the page",
+        "ink on light paper or light on dark, any size, anywhere on the page; "
+        "a folder stands for the images in it",
     )
     return parser
 
 
-def _fail(message):
-    print(f"sknumpynet predict: error: {message}", file=sys.stderr)
-    return 2
+def _error(message):
+    print(f"sknumpynet predict: error: {message}", file=sys.stderr, flush=True)
 
 
 def _load_model(path):
     """Return the model saved at ``path``; raise ValueError saying what is wrong."""
     import joblib
 
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a model file.")
     if not path.is_file():
         raise ValueError(f"{path}: no such model file.")
     try:
@@ -74,6 +84,27 @@ def _load_model(path):
     return model
 
 
+def image_paths(paths):
+    """Yield each image path, a folder's images (by name) in its place.
+
+    A folder without images yields a ValueError in its place.
+    """
+    from ..datasets._images import IMAGE_SUFFIXES
+
+    for path in paths:
+        if not path.is_dir():
+            yield path
+            continue
+        images = sorted(
+            p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        if not images:
+            yield ValueError(
+                f"{path}: a folder without images ({', '.join(IMAGE_SUFFIXES)})."
+            )
+        yield from images
+
+
 def main(argv):
     """Run ``predict``; return the exit status."""
     from ..datasets import load_digit_images
@@ -81,15 +112,28 @@ def main(argv):
     args = _parser().parse_args(argv)
     try:
         model = _load_model(args.model)
-        X = load_digit_images(args.images)
     except (ValueError, OSError, ImportError) as exc:
-        return _fail(exc)
-    proba = model.predict_proba(X.astype(np.float32))
-    classes = model.classes_
-    for path, p in zip(args.images, proba):
+        _error(exc)
+        return USAGE
+    status = OK
+    for path in image_paths(args.images):
+        try:
+            if isinstance(path, Exception):
+                raise path
+            X = load_digit_images([path])
+        except ImportError as exc:  # no Pillow: no image can be read
+            _error(exc)
+            return USAGE
+        except (ValueError, OSError) as exc:
+            _error(exc)
+            status = SOME_FAILED
+            continue
+        p = model.predict_proba(X.astype(np.float32))[0]
         best, second = np.argsort(p)[::-1][:2]
+        classes = model.classes_
         print(
             f"{path}: {classes[best]} ({p[best]:.1%}), then {classes[second]} "
-            f"({p[second]:.1%})"
+            f"({p[second]:.1%})",
+            flush=True,
         )
-    return 0
+    return status
