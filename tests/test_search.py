@@ -268,8 +268,36 @@ def test_verbose_says_what_trains(small_digits, capsys):
     )
     out = capsys.readouterr().out
     assert "Fitting 3 folds for each of 4 candidates, totalling 12 fits" in out
-    assert out.count("[CV ") == 3
-    assert "2 network(s) (alpha) to [1, 2]: trained in" in out
+    assert out.count("2 network(s) (alpha) to [1, 2]: trained in") == 3
+    assert out.count("] END ") == 12  # GridSearchCV's line per fit
+
+
+def _cv_lines(out):
+    """GridSearchCV's per-fit lines, without their times, as a sorted list."""
+    lines = [line for line in out.splitlines() if "] END " in line]
+    return sorted(re.sub(r"\.*(\S.*?) total time=.*$", r"\1", line) for line in lines)
+
+
+@pytest.mark.parametrize(
+    "verbose, search_params",
+    [
+        (3, {}),
+        (3, {"return_train_score": True}),
+        (3, {"scoring": ["accuracy", "neg_log_loss"], "refit": "accuracy"}),
+        (10, {}),
+    ],
+)
+def test_verbose_prints_gridsearchcvs_lines(
+    small_digits, capsys, verbose, search_params
+):
+    X, y = small_digits
+    grid = {"alpha": [0.05, 0.3], "epochs": [1, 2]}
+    printed = []
+    for cls in (GridSearchCV, MLPGridSearchCV):
+        cls(SGD, grid, cv=3, verbose=verbose, **search_params).fit(X, y)
+        printed.append(_cv_lines(capsys.readouterr().out))
+    assert len(printed[0]) == 12 and printed[0] == printed[1]
+    assert "score=" in printed[1][0] or "accuracy: (" in printed[1][0]
 
 
 def test_path_models_equal_fits_with_fewer_epochs(small_digits):
@@ -338,3 +366,59 @@ def test_callbacks_see_the_tasks_of_grid_search(small_digits):
     assert Counter(ended[MLPGridSearchCV]) == Counter(ended[GridSearchCV])
     assert len(ended[MLPGridSearchCV]) == 4 * 3 + 3  # evaluations, search, refit, fit
     assert ended[MLPGridSearchCV][-1][0] == "fit"
+
+
+STACKABLE_GRIDS = {
+    "sgd": {
+        "alpha": [0.05, 0.3],
+        "l2": [1e-4, 0.05],
+        "momentum": [0.5, 0.9],
+        "power_t": [0.1, 0.6],
+    },
+    "adam": {
+        "alpha": [1e-3, 0.02],
+        "l2": [1e-4, 0.05],
+        "beta_1": [0.8, 0.9],
+        "beta_2": [0.99, 0.999],
+    },
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "solver, parameter",
+    [(s, p) for s, grid in STACKABLE_GRIDS.items() for p in grid],
+)
+def test_every_stackable_parameter_gives_gridsearchcvs_scores_exactly(
+    small_digits, solver, parameter, dtype
+):
+    """A stack computes what separate fits compute, in their precision, to the bit.
+
+    Adam in float32 did not: its per-network numbers met the arrays in float32
+    where a fit's met them in float64 (3 of 9 mean scores differed on MNIST).
+    """
+    X, y = small_digits
+    estimator = NumpyMLPClassifier(
+        solver=solver,
+        learning_rate="invscaling",
+        random_state=0,
+        tol=None,
+        dtype=dtype,
+    )
+    grid = {parameter: STACKABLE_GRIDS[solver][parameter], "epochs": [1, 3]}
+    if parameter != "alpha":  # members differ in alpha too
+        grid["alpha"] = STACKABLE_GRIDS[solver]["alpha"]
+    theirs, ours = _both(estimator, grid, X, y, cv=2)
+    for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
+        np.testing.assert_array_equal(ours.cv_results_[key], theirs.cv_results_[key])
+    # Bit for bit: the best model of the stack's fold 0 path against its fit.
+    members = [
+        {k: v for k, v in params.items() if k != "epochs"}
+        for params in ours.cv_results_["params"]
+        if params["epochs"] == 3
+    ]
+    models, _ = fit_path(estimator, members, [3], X[:270], y[:270], {})
+    for member, by_epochs in zip(members, models):
+        fit = clone(estimator).set_params(**member, epochs=3).fit(X[:270], y[:270])
+        for ours_coef, fit_coef in zip(by_epochs[3].coefs_, fit.coefs_):
+            np.testing.assert_array_equal(ours_coef, fit_coef)

@@ -161,6 +161,13 @@ def exp(Z, out=None):
     return namespace_of(Z)[0].exp(Z)
 
 
+def sqrt(Z, out=None):
+    """Return the square root of ``Z``."""
+    if isinstance(out, np.ndarray):
+        return np.sqrt(Z, out=out)
+    return namespace_of(Z)[0].sqrt(Z)
+
+
 def sign(Z, out=None):
     """Return the sign of ``Z``: -1, 0 or 1."""
     if isinstance(out, np.ndarray):
@@ -190,10 +197,15 @@ _TANH_VIA_EXP_FROM = {np.dtype(np.float32): 16384, np.dtype(np.float64): 1024}
 
 
 def tanh(Z, out=None):
-    """Return ``tanh(Z)``: by :func:`tanh_via_exp` on large NumPy arrays."""
+    """Return ``tanh(Z)``: by :func:`tanh_via_exp` on large NumPy arrays.
+
+    Large by one network's matrix (the last two axes), so that a stack of
+    networks computes exactly what each computes alone.
+    """
     if not isinstance(out, np.ndarray):
         return namespace_of(Z)[0].tanh(Z)
-    if out is Z and Z.size >= _TANH_VIA_EXP_FROM.get(Z.dtype, np.inf):
+    size = Z.shape[-1] * Z.shape[-2] if Z.ndim > 1 else Z.size
+    if out is Z and size >= _TANH_VIA_EXP_FROM.get(Z.dtype, np.inf):
         return tanh_via_exp(Z)
     return np.tanh(Z, out=out)
 

@@ -119,8 +119,10 @@ class MLPGridSearchCV(GridSearchCV):
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, \
 return_train_score
         As in :class:`~sklearn.model_selection.GridSearchCV`. ``verbose > 1``
-        prints a line per group and fold: what trained, to which epochs, and
-        how long it took. scikit-learn's callbacks (``set_callbacks``, 1.9)
+        prints GridSearchCV's line per candidate and fold (with the scores
+        at ``verbose > 2``; the time is the candidate's share of its
+        stack's) and a line per group and fold: what trained, to which
+        epochs, and how long it took. scikit-learn's callbacks (``set_callbacks``, 1.9)
         see GridSearchCV's tasks, each evaluation as its group's fold
         returns.
 
@@ -143,9 +145,10 @@ feature_names_in_
 
     Notes
     -----
-    The results equal GridSearchCV's over the same estimator up to float
-    rounding: the networks of a stack compute the same products as separate
-    fits, in the same order, from the same random draws. A ``validation``
+    The results equal GridSearchCV's over the same estimator, in float32
+    and float64: the networks of a stack compute the same products as
+    separate fits, in the same order and precision, from the same random
+    draws. A ``validation``
     set passed as ``X_val``/``y_val`` is used by every fold as it is (it is
     not split); ``transform_input`` of a Pipeline is not applied to it.
 
@@ -253,6 +256,7 @@ feature_names_in_
                 error_score=self.error_score,
                 verbose=self.verbose,
                 split_progress=(split_idx, len(splits)),
+                n_candidates=len(candidates),
             )
             for group, (split_idx, (train, test)) in tasks
         )

@@ -15,6 +15,7 @@ import numbers
 import time
 import traceback
 
+from joblib import logger
 from sklearn.base import clone
 from sklearn.metrics._scorer import _MultimetricScorer
 from sklearn.model_selection._validation import _score
@@ -54,13 +55,14 @@ class Group:
 
     def __init__(self, shared, alone=False):
         self.shared, self.alone = shared, alone
-        self.members, self.entries = [], []
+        self.members, self.entries, self.candidates = [], [], {}
 
-    def add(self, index, member, epochs):
-        """Add candidate ``index``: a member's settings, to ``epochs``."""
+    def add(self, index, candidate, member, epochs):
+        """Add candidate ``index`` (``candidate``, its parameters) to ``epochs``."""
         if member not in self.members:
             self.members.append(member)
         self.entries.append((index, self.members.index(member), epochs))
+        self.candidates[index] = candidate
 
     def describe(self):
         """Say what the group trains, for the verbose lines."""
@@ -88,7 +90,7 @@ def group_candidates(estimator, candidates):
             alone = True
         key = repr(sorted(shared.items())) if not alone else ("alone", index)
         group = groups.setdefault(key, Group(shared, alone))
-        group.add(index, member, epochs)
+        group.add(index, candidate, member, epochs)
     return list(groups.values())
 
 
@@ -174,6 +176,7 @@ def evaluate_group(
     error_score,
     verbose,
     split_progress,
+    n_candidates,
 ):
     """Train and score one group on one fold.
 
@@ -220,4 +223,38 @@ def evaluate_group(
             f"{elapsed:.2f}s, {len(group.entries)} candidates scored",
             flush=True,
         )
+        for index, result in results:
+            progress = (*split_progress, index, n_candidates)
+            print(cv_end_line(progress, group.candidates[index], result, verbose))
     return results
+
+
+def cv_end_line(progress, parameters, result, verbose):
+    """GridSearchCV's line for a candidate and a split, as ``_fit_and_score`` prints.
+
+    ``[CV 1/3] END alpha=0.05, epochs=2;, score=0.679 total time=   0.1s``:
+    the scores at ``verbose > 2``, the candidate's place at ``verbose > 9``;
+    the time is the candidate's share of its stack's, and its scoring.
+    """
+    split, n_splits, index, n_candidates = progress
+    progress_msg = f" {split + 1}/{n_splits}"
+    if verbose > 9:
+        progress_msg += f"; {index + 1}/{n_candidates}"
+    params_msg = ", ".join(f"{k}={parameters[k]}" for k in sorted(parameters))
+    end_msg = f"[CV{progress_msg}] END "
+    result_msg = params_msg + (";" if params_msg else "")
+    test_scores, train_scores = result["test_scores"], result.get("train_scores")
+    if verbose > 2:
+        if isinstance(test_scores, dict):
+            for name in sorted(test_scores):
+                result_msg += f" {name}: ("
+                if train_scores is not None:
+                    result_msg += f"train={train_scores[name]:.3f}, "
+                result_msg += f"test={test_scores[name]:.3f})"
+        elif train_scores is not None:
+            result_msg += f", score=(train={train_scores:.3f}, test={test_scores:.3f})"
+        else:
+            result_msg += f", score={test_scores:.3f}"
+    total_time = result["fit_time"] + result["score_time"]
+    result_msg += f" total time={logger.short_format_time(total_time)}"
+    return end_msg + "." * (80 - len(end_msg) - len(result_msg)) + result_msg

@@ -19,7 +19,7 @@ in-place operators (NumPy, PyTorch, CuPy, ...); the state lives beside them.
 import numpy as np
 
 from .._math.array_api import copy_array, namespace_of
-from .._math.ops import per_network
+from .._math.ops import divide, per_network, sqrt
 
 
 def _zeros_like(params):
@@ -27,7 +27,7 @@ def _zeros_like(params):
 
 
 def _value(value):
-    """Copy a setting: a float, or an array of one per network of a stack."""
+    """Copy a setting: a float, or a float64 array of one per network of a stack."""
     return (
         np.array(value, dtype=float) if isinstance(value, np.ndarray) else float(value)
     )
@@ -187,12 +187,13 @@ class AdamOptimizer:
     ):
         self.learning_rate_init = _value(learning_rate_init)
         self.learning_rate = _value(learning_rate_init)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
+        self.beta_1 = _value(beta_1)
+        self.beta_2 = _value(beta_2)
         self.epsilon = epsilon
         self.t = 0
-        self._numpy = isinstance(params[0], np.ndarray)
-        self._stacked = isinstance(self.learning_rate, np.ndarray)
+        # beta ** t, kept as running products: a multiplication rounds the
+        # same for a number as for an array's entries (a power need not).
+        self.beta_1_power = self.beta_2_power = 1.0
         self.ms = _zeros_like(params)
         self.vs = _zeros_like(params)
 
@@ -201,6 +202,7 @@ class AdamOptimizer:
         return {
             "t": self.t,
             "learning_rate": _value(self.learning_rate),
+            "beta_powers": (_value(self.beta_1_power), _value(self.beta_2_power)),
             "ms": [copy_array(m) for m in self.ms],
             "vs": [copy_array(v) for v in self.vs],
         }
@@ -209,6 +211,9 @@ class AdamOptimizer:
         """Continue from a ``state_dict()`` (the arrays are copied)."""
         self.t = state["t"]
         self.learning_rate = state["learning_rate"]
+        self.beta_1_power, self.beta_2_power = state.get(
+            "beta_powers", (self.beta_1**self.t, self.beta_2**self.t)
+        )
         self.ms = [copy_array(m) for m in state["ms"]]
         self.vs = [copy_array(v) for v in state["vs"]]
 
@@ -216,30 +221,32 @@ class AdamOptimizer:
     step = 1.0
 
     def update_params(self, params, grads):
-        """Take one Adam step, bias-corrected through the step size."""
+        """Take one Adam step, bias-corrected through the step size.
+
+        Its numbers are computed in float64 on the host and meet the arrays
+        in their precision, so that a network of a stack steps exactly as it
+        would alone.
+        """
         self.t += 1
-        b1, b2 = self.beta_1, self.beta_2
-        lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        self.learning_rate = lr
+        self.beta_1_power = self.beta_1_power * self.beta_1
+        self.beta_2_power = self.beta_2_power * self.beta_2
+        lr = self.learning_rate_init * np.sqrt(1 - self.beta_2_power)
+        self.learning_rate = _value(lr / (1 - self.beta_1_power))
         for param, grad, m, v in zip(params, grads, self.ms, self.vs):
             b1, b2 = per_network(self.beta_1, m), per_network(self.beta_2, m)
             m *= b1
-            m += (1 - b1) * grad
+            m += per_network(1 - self.beta_1, m) * grad
             v *= b2
             grad *= grad
-            grad *= 1 - b2
+            grad *= per_network(1 - self.beta_2, grad)
             v += grad
-            # grad is scratch from here on: it becomes the step.
-            if self._numpy:
-                np.sqrt(v, out=grad)
-                grad += self.epsilon
-                np.divide(m, grad, out=grad)
-                grad *= per_network(lr, grad)
-                param -= grad
-            else:
-                xp = namespace_of(param)[0]
-                step = per_network(lr, param) if self._stacked else float(lr)
-                param -= step * m / (xp.sqrt(v) + self.epsilon)
+            # grad is scratch from here on: it becomes the step
+            # lr * m / (sqrt(v) + epsilon).
+            step = sqrt(v, out=grad)
+            step += self.epsilon
+            step = divide(m, step, out=step)
+            step *= per_network(self.learning_rate, step)
+            param -= step
 
     def iteration_ends(self, time_step):
         """Adam keeps its step size between epochs."""
