@@ -89,6 +89,11 @@ def test_best_loss_is_the_lowest_over_warm_started_calls(digits):
     assert first == clf.loss_
     clf.fit(X[:200], y[:200])  # another objective, warm-started
     assert clf.best_loss_ == min(first, clf.loss_)
+    # A call whose loss stays above the best of the earlier ones keeps it.
+    shuffled = np.random.RandomState(0).permutation(y[:200])
+    clf.set_params(epochs=1).fit(X[:200], shuffled)
+    assert clf.loss_ > first
+    assert clf.best_loss_ == min(first, clf.loss_curve_[-2]) < clf.loss_
 
 
 class _Predicts(Callback):

@@ -202,3 +202,15 @@ def test_quality_matches_mlpregressor(data):
         )
     print(f"5-fold R²: sknumpynet {r2_ours:.4f}, MLPRegressor {r2_theirs:.4f}")
     assert r2_ours >= r2_theirs - 0.02
+
+
+def test_poisson_loss_stays_finite_where_a_prediction_underflows():
+    from sknumpynet._math.losses import half_poisson_deviance
+
+    Y = np.array([[2.0, 1.0], [0.0, 3.0]])
+    P = np.array([[0.0, 1.0], [1.0, 3.0]])  # exp(-800) is 0.0
+    tiny = np.finfo(np.float64).tiny
+    expected = (2 * np.log(2 / tiny) - 2 + tiny) + 0.0 + (0 - 0 + 1) + 0.0
+    assert half_poisson_deviance(Y, P) == pytest.approx(expected)
+    weighted = half_poisson_deviance(Y, P, np.array([0.5, 2.0]))
+    assert weighted == pytest.approx(0.5 * (expected - 1) + 2 * 1)

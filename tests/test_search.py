@@ -422,3 +422,85 @@ def test_every_stackable_parameter_gives_gridsearchcvs_scores_exactly(
         fit = clone(estimator).set_params(**member, epochs=3).fit(X[:270], y[:270])
         for ours_coef, fit_coef in zip(by_epochs[3].coefs_, fit.coefs_):
             np.testing.assert_array_equal(ours_coef, fit_coef)
+
+
+def _assert_path_equals_fits(estimator, members, epochs, X, y, fit_params=None):
+    """Each member's model at each checkpoint equals its own fit, to the bit."""
+    fit_params = fit_params or {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models, _ = fit_path(estimator, members, epochs, X, y, fit_params)
+    fits = {}
+    for member, by_epochs in zip(members, models):
+        for e, model in by_epochs.items():
+            fit = clone(estimator).set_params(**member, epochs=e)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit.fit(X, y, **fit_params)
+            assert model.n_iter_ == fit.n_iter_
+            assert model.loss_curve_ == fit.loss_curve_
+            for ours, theirs in zip(model.coefs_, fit.coefs_):
+                np.testing.assert_array_equal(ours, theirs)
+            fits[repr(member), e] = fit
+    return models, fits
+
+
+def test_a_poisson_stack_with_sample_weights_equals_its_fits():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    y = rng.poisson(np.exp(0.3 + X @ [0.4, -0.3, 0.2, 0.0]), size=(2, 200)).T
+    weights = rng.uniform(0.2, 2.0, size=200)
+    estimator = NumpyMLPRegressor(
+        loss="poisson", random_state=0, tol=None, dtype="float64"
+    )
+    members = [{"alpha": 1e-3, "l2": 0.0}, {"alpha": 1e-2, "l2": 1e-3}]
+    _assert_path_equals_fits(
+        estimator, members, [2, 4], X, y.astype(float), {"sample_weight": weights}
+    )
+
+
+def test_a_grid_search_on_sparse_input_equals_gridsearchcv(small_digits):
+    from scipy import sparse
+
+    X, y = small_digits
+    X = sparse.csr_matrix(np.where(X > 0.5, X, 0.0))
+    grid = {"alpha": [0.05, 0.3], "momentum": [0.0, 0.5], "epochs": [1, 3]}
+    theirs, ours = _both(SGD, grid, X, y, cv=3)
+    for key in ("mean_test_score", "split0_test_score", "split2_test_score"):
+        np.testing.assert_array_equal(ours.cv_results_[key], theirs.cv_results_[key])
+    _assert_path_equals_fits(SGD, [{"alpha": 0.05}, {"alpha": 0.3}], [2], X, y)
+
+
+def test_an_all_integer_grid_computes_in_floats(small_digits):
+    # In int64, (t + 1) ** power_t overflows where a fit's Python integers do
+    # not: after 539 samples, 540 ** 64 wraps to 0 and the step to inf.
+    X, y = small_digits
+    estimator = NumpyMLPClassifier(
+        learning_rate="invscaling", random_state=0, tol=None, dtype="float64"
+    )
+    members = [{"alpha": 1, "power_t": 64}, {"alpha": 1, "power_t": 1}]
+    _assert_path_equals_fits(estimator, members, [2, 3], X[:539], y[:539])
+
+
+def test_an_adam_member_that_converges_stops_while_the_others_go_on(small_digits):
+    X, y = small_digits
+    estimator = NumpyMLPClassifier(
+        solver="adam", tol=0.05, n_iter_no_change=1, random_state=0, dtype="float64"
+    )
+    members = [{"alpha": 1e-4}, {"alpha": 0.02}, {"alpha": 0.01, "beta_1": 0.5}]
+    models, _ = _assert_path_equals_fits(estimator, members, [2, 6, 12], X, y)
+    stopped = [by_epochs[12].n_iter_ for by_epochs in models]
+    assert min(stopped) < max(stopped)  # one stopped while others went on
+
+
+def test_verbose_networks_of_a_stack_say_which_they_are(small_digits, capsys):
+    X, y = small_digits
+    estimator = clone(SGD).set_params(verbose=1)
+    fit_path(estimator, [{"alpha": 0.05}, {"alpha": 0.3}], [2], X, y, {})
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(", loss")[0] for line in lines] == [
+        "Network 0: Epoch 1/2",
+        "Network 1: Epoch 1/2",
+        "Network 0: Epoch 2/2",
+        "Network 1: Epoch 2/2",
+    ]

@@ -146,3 +146,59 @@ def test_divergence_messages_say_what_to_change(digits):
         "probably badly scaled: scale X, e.g. with a StandardScaler in a "
         "Pipeline. The estimator was left as it was before this call."
     )
+
+
+class _Scripted:
+    """Hooks whose held-out set scores the losses and scores given, in turn."""
+
+    validates = stops_early = True
+
+    def __init__(self, results):
+        self.results = iter(results)
+
+    def validate(self, network):
+        return next(self.results)
+
+
+def _no_improvement_counts(results, tol=0.0, stops_early=True, losses=None):
+    from types import SimpleNamespace
+
+    from sknumpynet._training.state import TrainingState
+    from sknumpynet._training.stopping import track_progress
+
+    network = SimpleNamespace(flat=np.zeros(3))
+    state = TrainingState(network, validation_scores=[], validation_loss_curve=[])
+    hooks = _Scripted(results)
+    hooks.validates = hooks.stops_early = stops_early
+    params = {"tol": tol, "n_iter_no_change": 10}
+    counts = []
+    for loss in losses or [0.0] * len(results):
+        state.loss = loss
+        track_progress(state, params, hooks, np.zeros(3))
+        counts.append(state.no_improvement_count)
+    return counts
+
+
+def test_a_tie_at_tol_0_counts_as_progress_as_in_scikit_learn():
+    # scikit-learn's MLP counts an epoch without progress when the score is
+    # below the best + tol, or the loss above the best - tol: a tie at tol=0
+    # is progress. The held-out score ties while its loss rises:
+    assert _no_improvement_counts([(1.0, 0.5), (1.2, 0.5), (1.3, 0.5)]) == [0, 0, 0]
+    # the held-out loss ties while its score falls:
+    assert _no_improvement_counts([(1.0, 0.5), (1.0, 0.4), (1.0, 0.3)]) == [0, 0, 0]
+    # neither ties: no progress.
+    assert _no_improvement_counts([(1.0, 0.5), (1.1, 0.4)]) == [0, 1]
+    # The training loss, without early stopping: a tie is progress too.
+    assert _no_improvement_counts(
+        [None] * 3, stops_early=False, losses=[2.0, 2.0, 2.5]
+    ) == [0, 0, 1]
+
+
+def test_a_loss_at_the_divergence_limit_has_not_diverged():
+    from sknumpynet import TrainingDiverged
+    from sknumpynet._training.stopping import check_diverged
+
+    params = {"solver": "sgd", "alpha": 0.1}
+    check_diverged(None, 250.0, 250.0, params, 1)  # "exceeds": equal is fine
+    with pytest.raises(TrainingDiverged, match="the loss became 250"):
+        check_diverged(None, np.nextafter(250.0, np.inf), 250.0, params, 1)

@@ -61,7 +61,7 @@ def matmul(A, B, out=None):
         # Column-major matrices: write the transposed product.
         np.matmul(transpose(B), transpose(A), out=transpose(out))
         return out
-    if not dense and (sparse.issparse(A) or sparse.issparse(B)):
+    if not dense and sparse.issparse(A):
         product = _sparse_matmul(A, B)
     else:
         product = A @ B
@@ -72,13 +72,11 @@ def matmul(A, B, out=None):
 
 
 def _sparse_matmul(A, B):
-    """Return ``A @ B`` where one operand is sparse and the other may be a stack.
+    """Return ``A @ B`` for a sparse ``A`` (the input batch); ``B`` may be a stack.
 
     A stack ``(k, m, n)`` becomes one matrix of ``k * n`` columns, so that
     the sparse product runs once for all k networks.
     """
-    if sparse.issparse(B):  # dense A.T @ sparse: (B.T @ A.T).T
-        return transpose(_sparse_matmul(B.T, transpose(A)))
     if B.ndim == 2:
         return np.asarray(A @ B)
     k, m, n = B.shape
@@ -266,7 +264,9 @@ def weighted_sum(losses, scale=None):
     if isinstance(losses, np.ndarray):
         if scale is None:
             return as_number(np.add.reduce(losses, axis=-1))
-        return as_number(np.dot(losses, scale))
+        # A dot product per network, as one network alone computes it (a
+        # matrix-vector product would sum in another order).
+        return as_number(vecdot(losses, scale))
     xp = namespace_of(losses)[0]
     return xp.sum(losses if scale is None else losses * scale, axis=-1)
 

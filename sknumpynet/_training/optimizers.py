@@ -68,9 +68,9 @@ class SGDOptimizer:
         self.learning_rate_init = _value(learning_rate_init)
         self.learning_rate = _value(learning_rate_init)
         self.lr_schedule = lr_schedule
-        self.momentum = momentum
+        self.momentum = _value(momentum)
         self.nesterov = nesterov
-        self.power_t = power_t
+        self.power_t = _value(power_t)
         self.velocities = _zeros_like(params) if np.any(momentum) else None
 
     def state_dict(self):

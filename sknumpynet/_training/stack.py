@@ -61,7 +61,7 @@ class Stack:
         self.settings = dict(params[0])
         if self.stacked:
             for key in STACKABLE:
-                self.settings[key] = np.array([p[key] for p in params], dtype=float)
+                self.settings[key] = np.array([p[key] for p in params])
         self.active = np.ones(len(members), dtype=bool)
         self.failures = [None] * len(members)
         self.best_flat = None
