@@ -95,9 +95,7 @@ def image_paths(paths):
         if not path.is_dir():
             yield path
             continue
-        images = sorted(
-            p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
-        )
+        images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not images:
             yield ValueError(
                 f"{path}: a folder without images ({', '.join(IMAGE_SUFFIXES)})."
