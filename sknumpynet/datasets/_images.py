@@ -44,6 +44,14 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 CENTRE = MNIST_SIDE // 2
 
 
+class NoDigit(ValueError):
+    """The image holds no digit: a blank page, a dot, scattered noise."""
+
+
+class ImageTooLarge(ValueError):
+    """The image has more pixels than :data:`MAX_PIXELS`."""
+
+
 def _pillow():
     try:
         from PIL import Image
@@ -55,18 +63,20 @@ def _pillow():
     return Image
 
 
-def _read_grey(path, Image):
-    """Return the image at ``path`` as grey levels in [0, 1], shape (rows, cols).
+def _read_grey(source, Image, path):
+    """Return an image as grey levels in [0, 1], shape (rows, cols).
 
-    Images over :data:`MAX_PIXELS` are refused; those with a side over
+    ``source`` is a file's path or a binary file object, ``path`` how to name
+    it. Images over :data:`MAX_PIXELS` are refused; those with a side over
     :data:`WORKING_SIDE` are shrunk by averaging first.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"{path} is a folder, not an image file.")
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such image file.")
-    too_large = ValueError(
+    if isinstance(source, (str, Path)):
+        source = Path(source)
+        if source.is_dir():
+            raise ValueError(f"{path} is a folder, not an image file.")
+        if not source.is_file():
+            raise FileNotFoundError(f"{path}: no such image file.")
+    too_large = ImageTooLarge(
         f"{path} is larger than {MAX_PIXELS // 1_000_000} megapixels, the "
         "largest image this reads: scale it down (a digit needs far fewer "
         "pixels) and try again."
@@ -75,7 +85,7 @@ def _read_grey(path, Image):
         with warnings.catch_warnings():
             # Our own limit is checked below, and said in one line.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
+            image = Image.open(source)
         with image:
             if image.size[0] * image.size[1] > MAX_PIXELS:
                 raise too_large
@@ -106,7 +116,7 @@ def ink_on_black(grey, path="the image"):
 
     Raises
     ------
-    ValueError
+    NoDigit
         When there is no ink: a blank page.
     """
     paper = float(np.median(grey))
@@ -116,7 +126,7 @@ def ink_on_black(grey, path="the image"):
     else:
         ink, strength = grey - paper, lightest - paper
     if strength < 0.1:
-        raise ValueError(
+        raise NoDigit(
             f"{path} is blank: its grey levels span {lightest - darkest:.0%} of "
             "the range, too little for ink on paper. Photograph the digit with "
             "more contrast, or crop it."
@@ -125,7 +135,7 @@ def ink_on_black(grey, path="the image"):
 
 
 def check_digit_like(ink, path="the image"):
-    """Raise a ValueError when the ink is no digit: a dot, or scattered noise.
+    """Raise :class:`NoDigit` when the ink is no digit: a dot, or scattered noise.
 
     Cheap signals that never fire on MNIST's 70,000 digits: too few stroke
     pixels (:data:`MIN_STROKE_PIXELS`), or more than :data:`SPECKS` separate
@@ -134,14 +144,14 @@ def check_digit_like(ink, path="the image"):
     strokes = ink >= INK_THRESHOLD
     n_pixels = int(strokes.sum())
     if n_pixels < MIN_STROKE_PIXELS:
-        raise ValueError(
+        raise NoDigit(
             f"{path} holds too little ink for a digit ({n_pixels} pixels of "
             "strokes): write the digit larger, or crop closer to it."
         )
     labels, n_specks = label(strokes)
     largest = np.bincount(labels.ravel())[1:].max()
     if n_specks > SPECKS and largest < n_pixels / 5:
-        raise ValueError(
+        raise NoDigit(
             f"{path} holds no digit: its ink is scattered in {n_specks} specks, "
             "none of them a stroke (noise or a texture?). Photograph one digit "
             "on plain paper."
@@ -258,9 +268,30 @@ def load_digit_images(paths):
             "load_digit_images got no image paths: pass a path or a list of at "
             "least one."
         )
-    frames = []
-    for path in paths:
-        ink = ink_on_black(_read_grey(path, Image), path)
-        check_digit_like(ink, path)
-        frames.append(mnist_frame(ink, Image))
-    return np.stack([frame.ravel() * 255.0 for frame in frames])
+    return np.stack([read_digit(path, Image=Image).ravel() * 255.0 for path in paths])
+
+
+def read_digit(source, name=None, Image=None):
+    """Read one image of a digit and make it MNIST's way: a 28x28 frame.
+
+    The work of :func:`load_digit_images` for one image, from a file's
+    path or a binary file object (a drawing sent to ``python -m sknumpynet
+    draw``, say) named ``name`` in the errors.
+
+    Returns
+    -------
+    frame : ndarray of shape (28, 28)
+        Ink strength from 0 (paper) to 1.
+
+    Raises
+    ------
+    NoDigit
+        When the image holds no digit (a subclass of ValueError).
+    ImageTooLarge
+        When it has more than :data:`MAX_PIXELS` pixels (a ValueError).
+    """
+    Image = Image or _pillow()
+    name = source if name is None else name
+    ink = ink_on_black(_read_grey(source, Image, name), name)
+    check_digit_like(ink, name)
+    return mnist_frame(ink, Image)
