@@ -69,7 +69,8 @@ def training_parser(version):
         prog="sknumpynet",
         description="Train a NumPy multilayer perceptron on MNIST and evaluate it.",
         epilog="To ask a saved model about your own digit images: "
-        "sknumpynet predict MODEL IMAGE [IMAGE ...]",
+        "sknumpynet predict MODEL IMAGE [IMAGE ...]; to draw digits and watch "
+        "it read them: sknumpynet draw [MODEL].",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     _data_options(parser.add_argument_group("data"))
