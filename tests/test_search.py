@@ -320,7 +320,7 @@ def test_path_models_equal_fits_with_fewer_epochs(small_digits):
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the member that does not stop
-        models, _ = fit_path(estimator, members, [1, 3, 9], X, y, {})
+        models, *_ = fit_path(estimator, members, [1, 3, 9], X, y, {})
     for member, by_epochs in zip(members, models):
         for epochs, model in by_epochs.items():
             fit = clone(estimator).set_params(**member, epochs=epochs)
@@ -417,7 +417,7 @@ def test_every_stackable_parameter_gives_gridsearchcvs_scores_exactly(
         for params in ours.cv_results_["params"]
         if params["epochs"] == 3
     ]
-    models, _ = fit_path(estimator, members, [3], X[:270], y[:270], {})
+    models, *_ = fit_path(estimator, members, [3], X[:270], y[:270], {})
     for member, by_epochs in zip(members, models):
         fit = clone(estimator).set_params(**member, epochs=3).fit(X[:270], y[:270])
         for ours_coef, fit_coef in zip(by_epochs[3].coefs_, fit.coefs_):
@@ -429,7 +429,7 @@ def _assert_path_equals_fits(estimator, members, epochs, X, y, fit_params=None):
     fit_params = fit_params or {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        models, _ = fit_path(estimator, members, epochs, X, y, fit_params)
+        models, *_ = fit_path(estimator, members, epochs, X, y, fit_params)
     fits = {}
     for member, by_epochs in zip(members, models):
         for e, model in by_epochs.items():
@@ -504,3 +504,37 @@ def test_verbose_networks_of_a_stack_say_which_they_are(small_digits, capsys):
         "Network 0: Epoch 2/2",
         "Network 1: Epoch 2/2",
     ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"momentum": 0.9, "learning_rate": "invscaling"},
+        {"solver": "adam", "dropout": 0.2, "early_stopping": True, "tol": 1e-3},
+        {"learning_rate": "adaptive", "tol": 0.05, "n_iter_no_change": 1},
+    ],
+    ids=["momentum-invscaling", "adam-dropout-early-stopping", "adaptive"],
+)
+def test_a_saved_stack_goes_on_as_its_fits_do(small_digits, params):
+    """Halving's continuation: the survivors of a round train on from its end."""
+    X, y = small_digits
+    estimator = NumpyMLPClassifier(random_state=0, dtype="float64", **params)
+    estimator.set_params(tol=params.get("tol"))
+    alphas = [0.002, 0.01, 0.05, 0.2] if "solver" in params else [0.02, 0.1, 0.3, 0.6]
+    members = [{"alpha": a} for a in alphas]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, _, saved = fit_path(estimator, members, [2], X, y, {})
+        survivors = [members[3], members[1]]  # a subset, in another order
+        models, _, again = fit_path(estimator, survivors, [4, 7], X, y, {}, saved)
+    assert again.epochs_done == 7
+    for member, by_epochs in zip(survivors, models):
+        for epochs, model in by_epochs.items():
+            fit = clone(estimator).set_params(**member, epochs=epochs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit.fit(X, y)
+            assert model.n_iter_ == fit.n_iter_
+            assert model.loss_curve_ == fit.loss_curve_
+            for ours, theirs in zip(model.coefs_, fit.coefs_):
+                np.testing.assert_array_equal(ours, theirs)

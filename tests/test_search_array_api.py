@@ -47,9 +47,9 @@ def test_a_stack_trains_as_on_numpy(data, name, params, members):
     X, y = data
     to, back = _namespace(name)
     estimator = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64", **params)
-    expected, _ = fit_path(estimator, members, [1, 3], X, y, {})
+    expected, *_ = fit_path(estimator, members, [1, 3], X, y, {})
     with sklearn.config_context(array_api_dispatch=True):
-        models, _ = fit_path(estimator, members, [1, 3], to(X), to(y), {})
+        models, *_ = fit_path(estimator, members, [1, 3], to(X), to(y), {})
     for ours, theirs in zip(models, expected):
         for epochs in (1, 3):
             for a, b in zip(ours[epochs].coefs_, theirs[epochs].coefs_):

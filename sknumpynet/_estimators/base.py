@@ -191,7 +191,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
         state.n_iter = state.n_iter if incremental else 0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if self.solver in STOCHASTIC_SOLVERS:
-                state = minibatch_epochs(
+                stack = minibatch_epochs(
                     Stack.single(state, self.get_params()),
                     X,
                     y,
@@ -201,7 +201,8 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator):
                     rng=fit.rng,
                     hooks=hooks,
                     incremental=incremental,
-                ).members[0]
+                )
+                state = stack.fitted()
             else:
                 state = lbfgs(
                     state, X, y, sample_weight, self.get_params(), hooks=hooks

@@ -67,3 +67,11 @@ def take(A, idx, out=None, xp=np):
         # temporary; the indices are ours and always valid.
         return A.take(idx, axis=0, out=out[: idx.shape[0]], mode="clip")
     return A[idx] if xp is np else xp.take(A, idx, axis=0)
+
+
+def take_rows(A, idx):
+    """Return rows ``idx`` (NumPy indices or a slice) of an array of any namespace."""
+    xp, device = namespace_of(A)
+    if xp is np or isinstance(idx, slice):
+        return A[idx]
+    return xp.take(A, to_device(np.asarray(idx), xp, device), axis=0)

@@ -81,7 +81,7 @@ class _PathHooks(EstimatorHooks):
                 self.take(epochs)
 
 
-def fit_path(estimator, members, checkpoints, X, y, fit_params):
+def fit_path(estimator, members, checkpoints, X, y, fit_params, resume=None):
     """Train the members side by side; return their models at the checkpoints.
 
     Parameters
@@ -95,6 +95,11 @@ def fit_path(estimator, members, checkpoints, X, y, fit_params):
     X, y : the training data of the fold
     fit_params : dict
         ``sample_weight``, ``X_val``, ``y_val``, ``sample_weight_val``.
+    resume : StackState or None
+        The stack an earlier call saved on the same fold (the round before,
+        in a halving search). When it holds every member, at no more epochs
+        than the first checkpoint, they go on from where they stopped
+        instead of training afresh: the same models, fewer epochs.
 
     Returns
     -------
@@ -103,6 +108,8 @@ def fit_path(estimator, members, checkpoints, X, y, fit_params):
         the exception its fit would raise.
     times : dict
         Seconds of training (of the whole stack) to each checkpoint.
+    saved : StackState
+        The stack after its last epoch, to go on from.
     """
     fit_params = dict(fit_params)
     sample_weight = fit_params.pop("sample_weight", None)
@@ -124,19 +131,40 @@ def fit_path(estimator, members, checkpoints, X, y, fit_params):
     fit = estimator._prepare_fit(X, y, sample_weight, False, None, given)
     base = estimator.get_params()
     params = [dict(base, **member) for member in members]
-    stack = Stack.side_by_side(fit.state, params)
+    rows = _rows_in(resume, params, min(checkpoints))
+    if rows is None:
+        stack = Stack.side_by_side(fit.state, params)
+    else:
+        stack, rng_state = Stack.restore(resume, rows, type(fit.state))
+        fit.rng.set_state(rng_state)
     hooks = _PathHooks(estimator, fit, stack, members, checkpoints)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        minibatch_epochs(
-            stack,
-            fit.X,
-            fit.y,
-            fit.sample_weight,
-            epochs=epochs,
-            train_idx=fit.train_idx,
-            rng=fit.rng,
-            hooks=hooks,
-            incremental=False,
-        )
+    if stack.active.any() and epochs > stack.epochs_done:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            minibatch_epochs(
+                stack,
+                fit.X,
+                fit.y,
+                fit.sample_weight,
+                epochs=epochs - stack.epochs_done,
+                train_idx=fit.train_idx,
+                rng=fit.rng,
+                hooks=hooks,
+                incremental=False,
+            )
     hooks.finish()
-    return hooks.models, hooks.times
+    return hooks.models, hooks.times, stack.saved(fit.rng)
+
+
+def _rows_in(saved, params, first_checkpoint):
+    """Where each of ``params`` is in a saved stack; None if it cannot go on."""
+    if saved is None or saved.epochs_done > first_checkpoint:
+        return None
+    keys = [_without_epochs(p) for p in saved.params]
+    try:
+        return [keys.index(_without_epochs(p)) for p in params]
+    except ValueError:
+        return None
+
+
+def _without_epochs(params):
+    return {k: v for k, v in params.items() if k != "epochs"}

@@ -133,7 +133,7 @@ def _train(estimator, group, prefix, X_train, y_train, fit_params):
             times[epochs] = time.perf_counter() - start
         return head, models, times
     checkpoints = [epochs for _, _, epochs in group.entries]
-    models, times = fit_path(
+    models, times, _ = fit_path(
         final, group.members, checkpoints, X_train, y_train, final_params
     )
     return head, models, times

@@ -24,7 +24,7 @@ class Epoch:
     def __init__(self, stack, X, y, scale, l2, targets, workspace, optimizer, batches):
         self.stack, self.X, self.y, self.scale, self.l2 = stack, X, y, scale, l2
         self.targets, self.workspace, self.optimizer = targets, workspace, optimizer
-        self.batches, self.limit = batches, None
+        self.batches, self.limit = batches, stack.limit
         network = stack.network
         self.dropout = stack.settings["dropout"]
         self.hidden_units = network.layer_units[1:-1]

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
-from .._math.array_api import copy_array, namespace_of, to_device
+from .._math.array_api import copy_array, namespace_of, take_rows
 from .._math.network import Workspace
 from .._math.targets import Targets
 from .epoch import Epoch
@@ -43,16 +43,8 @@ def objective_weights(sample_weight, l2, train_idx=slice(None)):
     if xp is np:
         mean = sample_weight[train_idx].mean()
     else:  # one read from the device per fit
-        mean = float(xp.mean(_rows(sample_weight, train_idx)))
+        mean = float(xp.mean(take_rows(sample_weight, train_idx)))
     return sample_weight / mean, l2 / mean
-
-
-def _rows(A, idx):
-    """Rows ``idx`` (NumPy indices or a slice) of an array of any namespace."""
-    xp, device = namespace_of(A)
-    if xp is np or isinstance(idx, slice):
-        return A[idx]
-    return xp.take(A, to_device(idx, xp, device), axis=0)
 
 
 def _print_epoch(state, epochs, start_time, member=None):
@@ -106,7 +98,7 @@ def _epoch_runner(stack, X, y, sample_weight, train_idx, optimizer):
     n_seen = (
         n_train
         if sample_weight is None
-        else float(network.xp.sum(_rows(sample_weight, train_idx)))
+        else float(network.xp.sum(take_rows(sample_weight, train_idx)))
     )
     batch_size = min(settings["batch_size"], n_train)
     workspace, targets = work_arrays(network, X, n_train, batch_size)
@@ -161,13 +153,15 @@ def minibatch_epochs(
     Returns
     -------
     stack : Stack
+        Trained: its networks as after their last epoch (with early stopping,
+        :meth:`Stack.keep_best` takes each one's best), and what a later call
+        goes on from (``optimizer_state``, ``limit``).
     """
     network, settings = stack.network, stack.settings
     optimizer_args = optimizer_settings(settings)
-    resumed = None if stack.stacked else stack.members[0].optimizer
-    optimizer = make_optimizer(optimizer_args, [network.flat], resumed)
+    optimizer = make_optimizer(optimizer_args, [network.flat], stack.optimizer_state)
     run, n_seen = _epoch_runner(stack, X, y, sample_weight, train_idx, optimizer)
-    if hooks.stops_early:
+    if hooks.stops_early and stack.best_flat is None:
         stack.best_flat = copy_array(network.flat)
     start_time = time.perf_counter()
 
@@ -200,14 +194,14 @@ def minibatch_epochs(
     else:
         if not incremental and settings["tol"] is not None:
             warnings.warn(
-                f"{epochs} epochs reached and the optimization hasn't converged "
-                "yet. Increase epochs, or set tol=None to always run exactly "
-                "`epochs` epochs.",
+                f"{stack.epochs_done} epochs reached and the optimization hasn't "
+                "converged yet. Increase epochs, or set tol=None to always run "
+                "exactly `epochs` epochs.",
                 ConvergenceWarning,
                 stacklevel=6,
             )
-    if stack.best_flat is not None:
-        network.flat[...] = stack.best_flat
-    if not stack.stacked:
-        stack.members[0].optimizer = optimizer_state(optimizer_args, optimizer)
+    # What a later call goes on from (warm_start, partial_fit, the next round
+    # of a halving search); the caller keeps the best epoch if it wants it.
+    stack.optimizer_state = optimizer_state(optimizer_args, optimizer)
+    stack.limit = run.limit
     return stack

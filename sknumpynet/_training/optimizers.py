@@ -311,9 +311,35 @@ def make_optimizer(settings, params, state=None):
     """
     cls = SGDOptimizer if settings[0] == "sgd" else AdamOptimizer
     optimizer = cls(params, *settings[1:])
-    if state is not None and state["settings"] == settings:
+    if state is not None and _same(state["settings"], settings):
         optimizer.load_state(state)
     return optimizer
+
+
+def _same(a, b):
+    """Whether two settings are equal; a stack's hold arrays, one per network."""
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def state_rows(state, indices, k):
+    """Return a stack's optimizer state for its networks ``indices`` only.
+
+    Every array whose leading axis is the stack's (of length ``k``: the
+    velocities, the moments, each network's step and settings) keeps those
+    rows; counts and shared numbers stay as they are.
+    """
+    if isinstance(state, dict):
+        return {key: state_rows(value, indices, k) for key, value in state.items()}
+    if isinstance(state, (list, tuple)):
+        return type(state)(state_rows(value, indices, k) for value in state)
+    if getattr(state, "ndim", 0) >= 1 and state.shape[0] == k:
+        xp, device = namespace_of(state)
+        return (
+            state[indices]
+            if xp is np
+            else xp.take(state, xp.asarray(indices, device=device), axis=0)
+        )
+    return state
 
 
 def optimizer_state(settings, optimizer):

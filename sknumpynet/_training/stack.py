@@ -12,8 +12,13 @@ its steps become 0 (a diverged one's weights are zeroed, so that it computes
 nothing non-finite), and the others go on.
 """
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 
+from .._math.array_api import copy_array, take_rows
+from .._math.network import Network
+from .optimizers import state_rows
 from .stopping import (
     TrainingDiverged,
     check_diverged,
@@ -53,6 +58,11 @@ class Stack:
         With early stopping, the parameters of each network's best epoch.
     epochs_done : int
         The epochs the loop has completed.
+    optimizer_state : dict or None
+        The optimizer's state to go on from (``state_dict()`` with its
+        settings), or None to start afresh.
+    limit : float, ndarray of shape (k,) or None
+        The divergence limit that the first batch of the training set.
     """
 
     def __init__(self, network, members, params):
@@ -64,13 +74,27 @@ class Stack:
                 self.settings[key] = np.array([p[key] for p in params])
         self.active = np.ones(len(members), dtype=bool)
         self.failures = [None] * len(members)
-        self.best_flat = None
+        self.best_flat = self.optimizer_state = self.limit = None
         self.epochs_done = members[0].n_iter
 
     @classmethod
     def single(cls, state, params):
-        """Return the stack of one network: a fit."""
-        return cls(state.network, [state], [params])
+        """Return the stack of one network: a fit, going on from its state."""
+        stack = cls(state.network, [state], [params])
+        stack.optimizer_state = state.optimizer
+        return stack
+
+    def fitted(self):
+        """Return the state of a fit's one network, its best epoch kept."""
+        self.keep_best()
+        state = self.members[0]
+        state.optimizer = self.optimizer_state
+        return state
+
+    def keep_best(self):
+        """With early stopping, set each network to the weights of its best epoch."""
+        if self.best_flat is not None:
+            self.network.flat[...] = self.best_flat
 
     @classmethod
     def side_by_side(cls, state, params):
@@ -84,6 +108,51 @@ class Stack:
                 member.validation_scores, member.validation_loss_curve = [], []
             members.append(member)
         return cls(network, members, params)
+
+    def saved(self, rng):
+        """Return the stack as plain data that pickles, to go on from later.
+
+        ``rng`` is the random state of its shuffling and dropout.
+        """
+        network = self.network
+        return StackState(
+            layers=(network.layer_units, network.activation, network.out_activation),
+            flat=copy_array(network.flat),
+            best_flat=None if self.best_flat is None else copy_array(self.best_flat),
+            members=[_fields_but_network(m) for m in self.members],
+            params=[dict(p) for p in self.params],
+            active=self.active.copy(),
+            failures=list(self.failures),
+            epochs_done=self.epochs_done,
+            optimizer_state=self.optimizer_state,
+            limit=self.limit,
+            rng_state=rng.get_state(),
+        )
+
+    @classmethod
+    def restore(cls, saved, indices, state_type):
+        """Return the stack of networks ``indices`` of a saved one, and its rng state.
+
+        Each network goes on where it stopped: weights, optimizer state,
+        curves, counters and early-stopping bookkeeping; ``state_type`` is
+        the class of the members' states (TrainingState).
+        """
+        indices = np.asarray(indices)
+        k = len(saved.members)
+        network = Network(*saved.layers, take_rows(saved.flat, indices))
+        members = [
+            state_type(network=network.member(i), **_copied(saved.members[j]))
+            for i, j in enumerate(indices)
+        ]
+        stack = cls(network, members, [saved.params[j] for j in indices])
+        stack.active = saved.active[indices].copy()
+        stack.failures = [saved.failures[j] for j in indices]
+        if saved.best_flat is not None:
+            stack.best_flat = copy_array(state_rows(saved.best_flat, indices, k))
+        stack.epochs_done = saved.epochs_done
+        stack.optimizer_state = state_rows(saved.optimizer_state, indices, k)
+        stack.limit = state_rows(saved.limit, indices, k)
+        return stack, saved.rng_state
 
     def freeze(self, j, optimizer, failure=None):
         """Stop training network ``j``; with ``failure``, it failed.
@@ -101,6 +170,34 @@ class Stack:
             self.network.flat[j, ...] = 0.0
             if self.best_flat is not None:
                 self.best_flat[j, ...] = 0.0
+
+
+@dataclass
+class StackState:
+    """A stack saved between two calls of the loop (see :meth:`Stack.saved`)."""
+
+    layers: tuple
+    flat: object
+    best_flat: object
+    members: list
+    params: list
+    active: np.ndarray
+    failures: list
+    epochs_done: int
+    optimizer_state: dict
+    limit: object
+    rng_state: tuple
+
+
+def _fields_but_network(state):
+    """Return a member's training state as a dict of copies, without its network."""
+    return _copied(
+        {f.name: getattr(state, f.name) for f in fields(state) if f.name != "network"}
+    )
+
+
+def _copied(values):
+    return {k: list(v) if isinstance(v, list) else v for k, v in values.items()}
 
 
 def per_member(values, k):
