@@ -35,7 +35,8 @@ from ._estimators.classifier import NumpyMLPClassifier
 from ._estimators.namespaces import to_numpy
 from ._estimators.regressor import NumpyMLPRegressor
 from ._estimators.streaming import iter_chunks, partial_fit_chunks
-from ._search.grid import MLPGridSearchCV
+from ._search.grid import MLPGridSearchCV, MLPRandomizedSearchCV
+from ._search.halving import MLPHalvingGridSearchCV, MLPHalvingRandomSearchCV
 from ._training.stopping import TrainingDiverged
 from .datasets import MNISTUnavailableError, fetch_mnist, load_mnist_idx
 
@@ -47,6 +48,9 @@ except PackageNotFoundError:  # run from a source tree that was not installed
 __all__ = [
     "EpochProgress",
     "MLPGridSearchCV",
+    "MLPHalvingGridSearchCV",
+    "MLPHalvingRandomSearchCV",
+    "MLPRandomizedSearchCV",
     "MNISTUnavailableError",
     "NumpyMLPClassifier",
     "NumpyMLPRegressor",

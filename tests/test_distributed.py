@@ -126,3 +126,54 @@ def test_memmap_chunks_train_like_in_memory_chunks(tmp_path, digits):
             )
     np.testing.assert_array_equal(streamed.coefs_[0], manual.coefs_[0])
     assert streamed.n_iter_ == 8
+
+
+def test_a_search_survives_a_worker_killed_in_the_middle(digits):
+    import os
+    import signal
+    import threading
+    import time
+
+    X, y = digits
+    grid = {"alpha": list(np.geomspace(0.01, 0.3, 8)), "epochs": [4, 12]}
+    estimator = NumpyMLPClassifier(tol=None, random_state=0)
+    reference = MLPGridSearchCV(estimator, grid, cv=3).fit(X, y)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",  # the module's cluster has the default
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        victim = next(iter(client.run(os.getpid).values()))
+        killed = {}
+
+        def kill_when_busy():
+            # As soon as the victim runs a task of the search, kill its process.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if any(client.processing().values()):
+                    time.sleep(0.5)
+                    os.kill(victim, signal.SIGKILL)
+                    killed["at"] = time.monotonic()
+                    return
+                time.sleep(0.05)
+
+        killer = threading.Thread(target=kill_when_busy)
+        killer.start()
+        # X and y on every worker (broadcast): one worker's death loses
+        # nothing of them (joblib would scatter them to one worker only).
+        with joblib.parallel_backend("dask", scatter=[X, y]):
+            search = MLPGridSearchCV(estimator, grid, cv=3).fit(X, y)
+        finished = time.monotonic()
+        killer.join()
+        assert "at" in killed and killed["at"] < finished  # killed mid-search
+        assert victim not in client.run(os.getpid).values()  # a new worker
+    for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
+        np.testing.assert_array_equal(
+            search.cv_results_[key], reference.cv_results_[key]
+        )
+    assert search.best_params_ == reference.best_params_

@@ -53,8 +53,8 @@ class Group:
     parameter value that the estimator refuses).
     """
 
-    def __init__(self, shared, alone=False):
-        self.shared, self.alone = shared, alone
+    def __init__(self, shared, alone=False, key=None):
+        self.shared, self.alone, self.key = shared, alone, key
         self.members, self.entries, self.candidates = [], [], {}
 
     def add(self, index, candidate, member, epochs):
@@ -63,6 +63,14 @@ class Group:
             self.members.append(member)
         self.entries.append((index, self.members.index(member), epochs))
         self.candidates[index] = candidate
+
+    def part(self, members):
+        """Return the group of ``members`` only (some of this group's), a stack's."""
+        part = Group(self.shared, self.alone, self.key)
+        for index, j, epochs in self.entries:
+            if self.members[j] in members:
+                part.add(index, self.candidates[index], self.members[j], epochs)
+        return part
 
     def describe(self):
         """Say what the group trains, for the verbose lines."""
@@ -89,7 +97,7 @@ def group_candidates(estimator, candidates):
         except Exception:  # fit fails on it: leave that to the fit, alone
             alone = True
         key = repr(sorted(shared.items())) if not alone else ("alone", index)
-        group = groups.setdefault(key, Group(shared, alone))
+        group = groups.setdefault(key, Group(shared, alone, key))
         group.add(index, candidate, member, epochs)
     return list(groups.values())
 
@@ -116,7 +124,7 @@ def _failed(scorer, error_score, return_train_score):
     return result
 
 
-def _train(estimator, group, prefix, X_train, y_train, fit_params):
+def _train(estimator, group, prefix, X_train, y_train, fit_params, resume):
     """Fit the earlier steps once and the network's stack; return the models."""
     head_params, final_params = _split_fit_params(fit_params, prefix)
     head = None
@@ -131,12 +139,11 @@ def _train(estimator, group, prefix, X_train, y_train, fit_params):
             model = clone(final).set_params(**member, epochs=epochs)
             models.append({epochs: model.fit(X_train, y_train, **final_params)})
             times[epochs] = time.perf_counter() - start
-        return head, models, times
+        return head, models, times, None
     checkpoints = [epochs for _, _, epochs in group.entries]
-    models, times, _ = fit_path(
-        final, group.members, checkpoints, X_train, y_train, final_params
+    return head, *fit_path(
+        final, group.members, checkpoints, X_train, y_train, final_params, resume
     )
-    return head, models, times
 
 
 def _result(model, scorer, error_score, test_set, train_set):
@@ -165,8 +172,7 @@ def evaluate_group(
     estimator,
     X,
     y,
-    train,
-    test,
+    fold,
     group,
     *,
     scorer,
@@ -177,14 +183,22 @@ def evaluate_group(
     verbose,
     split_progress,
     n_candidates,
+    resume=(None,),
+    keep=False,
 ):
-    """Train and score one group on one fold.
+    """Train and score one group (or part of one: a stack) on one fold.
+
+    ``fold`` is the rows ``(train, test)``. ``resume`` holds a stack saved
+    by the round before on this fold, to go on from, or None; with
+    ``keep``, the stack trained here is saved and returned.
 
     Returns
     -------
     results : list of (int, dict)
         Each candidate's index and its result, as ``_fit_and_score`` returns.
+    saved : StackState or None
     """
+    train, test = fold
     estimator = clone(estimator).set_params(**clone(group.shared, safe=False))
     _, prefix = final_step(estimator)
     fit_params = _check_method_params(X, params=fit_params, indices=train)
@@ -194,14 +208,14 @@ def evaluate_group(
     X_test, y_test = _safe_split(estimator, X, y, test, train)
     start = time.perf_counter()
     try:
-        head, models, times = _train(
-            estimator, group, prefix, X_train, y_train, fit_params
+        head, models, times, saved = _train(
+            estimator, group, prefix, X_train, y_train, fit_params, resume[0]
         )
     except Exception as exc:
         if error_score == "raise":
             raise
         failed = dict.fromkeys((epochs for *_, epochs in group.entries), exc)
-        head, models, times = None, [failed] * len(group.members), {}
+        head, models, times, saved = None, [failed] * len(group.members), {}, None
     elapsed = time.perf_counter() - start
     k = len(group.members)
     test_set = (X_test, y_test, score_test)
@@ -226,7 +240,7 @@ def evaluate_group(
         for index, result in results:
             progress = (*split_progress, index, n_candidates)
             print(cv_end_line(progress, group.candidates[index], result, verbose))
-    return results
+    return results, saved if keep else None
 
 
 def cv_end_line(progress, parameters, result, verbose):
