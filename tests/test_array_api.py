@@ -427,3 +427,63 @@ def test_a_validation_set_on_the_device_of_x(digits32):
     assert_allclose(
         model.validation_loss_curve_, expected.validation_loss_curve_, rtol=1e-3
     )
+
+
+def test_softmax_is_stable_row_by_row_on_array_api_strict():
+    # Each row is shifted by its own maximum: a row of small logits beside a
+    # row of huge ones keeps its probabilities (no exp underflow to 0/0).
+    from sknumpynet._math.activations import inplace_softmax
+
+    xp = pytest.importorskip("array_api_strict")
+    Z = np.array([[0.0, 1.0, 2.0], [1000.0, 1001.0, 1002.0]])
+    expected = inplace_softmax(Z.copy())
+    assert_allclose(expected[0], expected[1])
+    assert_allclose(np.asarray(inplace_softmax(xp.asarray(Z), xp)), expected)
+
+
+def test_a_stack_with_a_diverging_network_on_array_api_strict(digits):
+    # One network of the stack blows up; the others train on, as on NumPy.
+    from sknumpynet._search.path import fit_path
+
+    xp = pytest.importorskip("array_api_strict")
+    X, y = digits
+    X, y = X[:300], y[:300]
+    estimator = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
+    # Its weights overflow to inf in its first batch: its loss is NaN.
+    members = [{"alpha": 0.1}, {"alpha": 1e300}, {"alpha": 0.3}]
+    expected, *_ = fit_path(estimator, members, [2], X, y, {})
+    with sklearn.config_context(array_api_dispatch=True):
+        models, *_ = fit_path(estimator, members, [2], xp.asarray(X), xp.asarray(y), {})
+    assert isinstance(models[1][2], ValueError) and isinstance(
+        expected[1][2], ValueError
+    )
+    for j in (0, 2):
+        assert_allclose(np.asarray(models[j][2].coefs_[0]), expected[j][2].coefs_[0])
+
+
+def test_mid_fit_snapshots_are_copies_on_array_api_strict(digits32):
+    # A callback's fitted_estimator holds copies of the weights, in the
+    # network's namespace and precision.
+    pytest.importorskip("sklearn.callback")
+    xp = pytest.importorskip("array_api_strict")
+    from callback_helpers import Callback
+
+    class Keeps(Callback):
+        def __init__(self):
+            self.coefs = []
+
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            if context.task_name == "epoch":
+                self.coefs.append(fitted_estimator.coefs_[0])
+            return False
+
+    X, y = digits32
+    keeps = Keeps()
+    with sklearn.config_context(array_api_dispatch=True):
+        model = NumpyMLPClassifier(epochs=3, tol=None, random_state=0)
+        model.set_callbacks(keeps).fit(xp.asarray(X), xp.asarray(y))
+    assert len(keeps.coefs) == 3
+    assert all(c.dtype == xp.float32 for c in keeps.coefs)
+    first, last = np.asarray(keeps.coefs[0]), np.asarray(keeps.coefs[-1])
+    assert not np.array_equal(first, last)
+    assert_array_equal(last, np.asarray(model.coefs_[0]))

@@ -161,3 +161,70 @@ def test_inverted_dropout_masks_keep_the_expected_activation(dropout):
     # Kept units are scaled by 1 / keep, so the mean activation is unchanged.
     np.testing.assert_allclose(mask[kept], 1 / (1 - dropout), rtol=1e-12)
     np.testing.assert_allclose(mask.mean(), 1.0, atol=0.02)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "logistic", "identity"])
+def test_backprop_works_in_place(activation, dtype):
+    # The activations, their derivatives and the output delta write into the
+    # workspace: a batch allocates nothing the size of a layer (NumPy's own
+    # buffers stay under 64 kB), which is the training loop's speed.
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    n, units = 256, 256
+    network = Network.initialize(
+        [64, units, units, units], activation, "softmax", dtype, rng
+    )
+    X = rng.rand(n, 64).astype(dtype)
+    targets = Targets("softmax", units, n, n, dtype).fill(
+        rng.randint(0, units, n), None, np.arange(n), 0.1
+    )
+    workspace = Workspace(n, network.layer_units, dtype, False)
+    for _ in range(2):
+        network.backprop(
+            workspace.take_rows(X, np.arange(n)), targets, 0, n, 1e-4, workspace
+        )
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        network.backprop(
+            workspace.take_rows(X, np.arange(n)), targets, 0, n, 1e-4, workspace
+        )
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    layer = n * units * np.dtype(dtype).itemsize  # 256 or 512 kB
+    assert peak < layer / 2, peak  # measured 35 and 69 kB
+
+
+def test_a_dropout_fit_steps_along_the_gradient_of_its_masked_loss():
+    # One batch of the whole data, one epoch: the fit's step is alpha times
+    # the gradient of the loss under the masks it drew (finite differences).
+    from sklearn.utils import check_random_state
+
+    from sknumpynet import NumpyMLPClassifier
+    from sknumpynet._training.epoch import _dropout_masks
+
+    rng = np.random.RandomState(3)
+    X, y = rng.normal(size=(12, 4)), np.arange(12) % 3
+    params = dict(
+        hidden_layer_sizes=(5,), dropout=0.4, alpha=0.5, l2=0.0, shuffle=False
+    )
+    fit = NumpyMLPClassifier(
+        **params, batch_size=12, epochs=1, tol=None, random_state=0, dtype="float64"
+    ).fit(X, y)
+    draws = check_random_state(0)
+    network = Network.initialize([4, 5, 3], "tanh", "softmax", np.float64, draws)
+    masks = _dropout_masks(draws, 12, [5], 0.4, np.dtype(np.float64))
+    start = network.flat.copy()
+    targets = Targets("softmax", 3, 12, 12, np.float64).fill(y, None, np.arange(12))
+    workspace = Workspace(12, [4, 5, 3], np.float64, False, gather=False)
+
+    def loss():
+        total = network.backprop(X, targets, 0, 12, None, workspace, masks, 0.6)
+        return (total + targets.recorded_loss(0, 12)) / 12
+
+    gradient = _numeric_gradient(network, loss)
+    stepped = Network.from_weights(fit.coefs_, fit.intercepts_, "tanh", "softmax")
+    np.testing.assert_allclose(stepped.flat, start - 0.5 * gradient, atol=1e-8)

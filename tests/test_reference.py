@@ -122,3 +122,19 @@ def test_tanh_via_exp_works_in_place(dtype):
     out = tanh_via_exp(Z)
     assert out is Z
     np.testing.assert_allclose(Z, expected, rtol=0, atol=4 * np.finfo(dtype).eps)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_arrays_take_the_exp_formula_and_small_ones_numpys_tanh(dtype):
+    from sknumpynet._math.ops import _TANH_VIA_EXP_FROM, tanh, tanh_via_exp
+
+    rng = np.random.RandomState(0)
+    for size, formula in [
+        (_TANH_VIA_EXP_FROM[np.dtype(dtype)], tanh_via_exp),
+        (_TANH_VIA_EXP_FROM[np.dtype(dtype)] // 2, np.tanh),
+    ]:
+        Z = rng.normal(scale=3, size=(size // 64, 64)).astype(dtype)
+        expected = formula(Z.copy())
+        other = (np.tanh if formula is tanh_via_exp else tanh_via_exp)(Z.copy())
+        assert not np.array_equal(expected, other)  # the two tell apart
+        np.testing.assert_array_equal(tanh(Z, out=Z), expected)

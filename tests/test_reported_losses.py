@@ -114,3 +114,14 @@ def test_validation_loss_curve_is_the_held_out_log_loss(digits, monkeypatch, wei
     np.testing.assert_allclose(min(clf.validation_loss_curve_), expected, rtol=1e-8)
     np.testing.assert_allclose(clf.best_validation_loss_, expected, rtol=1e-8)
     assert len(set(clf.validation_loss_curve_)) == 3
+
+
+def test_binary_cross_entropy_is_finite_where_a_probability_is_0_or_1():
+    from sknumpynet._math.losses import binary_cross_entropy
+
+    Y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    P = np.array([[0.0, 1.0], [1.0, 0.0]])  # logistic outputs that saturated
+    eps = np.finfo(np.float64).eps
+    expected = -4 * np.log(eps)  # each output clipped to eps from the wrong end
+    assert binary_cross_entropy(Y, P) == pytest.approx(expected, rel=1e-6)
+    assert binary_cross_entropy(Y, 1 - P) == pytest.approx(-4 * np.log1p(-eps))

@@ -538,3 +538,18 @@ def test_a_saved_stack_goes_on_as_its_fits_do(small_digits, params):
             assert model.loss_curve_ == fit.loss_curve_
             for ours, theirs in zip(model.coefs_, fit.coefs_):
                 np.testing.assert_array_equal(ours, theirs)
+
+
+def test_a_multilabel_stack_equals_its_fits(small_digits):
+    X, y = small_digits
+    Y = np.stack([y % 2, y > 4, y % 3 == 0], axis=1).astype(int)
+    estimator = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, len(Y))
+    _assert_path_equals_fits(
+        estimator,
+        [{"alpha": 0.05}, {"alpha": 0.3}],
+        [1, 3],
+        X,
+        Y,
+        {"sample_weight": weights},
+    )

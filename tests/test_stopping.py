@@ -202,3 +202,35 @@ def test_a_loss_at_the_divergence_limit_has_not_diverged():
     check_diverged(None, 250.0, 250.0, params, 1)  # "exceeds": equal is fine
     with pytest.raises(TrainingDiverged, match="the loss became 250"):
         check_diverged(None, np.nextafter(250.0, np.inf), 250.0, params, 1)
+
+
+def test_a_tie_in_held_out_loss_keeps_the_first_best_epoch():
+    from types import SimpleNamespace
+
+    from sknumpynet._training.state import TrainingState
+    from sknumpynet._training.stopping import track_progress
+
+    network = SimpleNamespace(flat=np.zeros(2))
+    state = TrainingState(network, validation_scores=[], validation_loss_curve=[])
+    hooks = _Scripted([(1.0, 0.5), (1.0, 0.7)])
+    best = np.full(2, -1.0)
+    for weights in ([1.0, 1.0], [2.0, 2.0]):
+        network.flat[...] = weights
+        track_progress(state, {"tol": None, "n_iter_no_change": 10}, hooks, best)
+    # The epoch of lowest held-out loss is the first of the tie: its weights
+    # and its score are kept, as fit keeps them.
+    np.testing.assert_array_equal(best, [1.0, 1.0])
+    assert state.best_validation_loss == 1.0
+    assert state.best_validation_score == 0.5
+
+
+def test_the_convergence_warning_says_how_to_run_every_epoch(digits):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = digits
+    with pytest.warns(ConvergenceWarning) as caught:
+        NumpyMLPClassifier(epochs=2, tol=0.0, random_state=0).fit(X, y)
+    assert str(caught[0].message) == (
+        "2 epochs reached and the optimization hasn't converged yet. Increase "
+        "epochs, or set tol=None to always run exactly `epochs` epochs."
+    )
