@@ -21,7 +21,6 @@ import numpy as np
 
 from .ops import (
     clip_below,
-    divide,
     exp,
     expit,
     multiply,
@@ -86,8 +85,10 @@ def inplace_softmax(Z, xp=np):
 
     Subtracting the row maximum first keeps ``exp`` from overflowing.
     """
-    E = exp(subtract(Z, unit_max(Z), out=Z), out=Z)
-    return divide(E, unit_sum(E), out=E)
+    Z -= unit_max(Z)
+    E = exp(Z, out=Z)
+    E /= unit_sum(E)
+    return E
 
 
 def log_softmax(Z, xp=np):

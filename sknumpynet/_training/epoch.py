@@ -52,6 +52,7 @@ class Epoch:
         # The epoch's targets in its order: batches slice them, gather nothing.
         targets.fill(self.y, self.scale, order, optimizer.step)
         total = 0.0
+        params, grads = [network.flat], [workspace.flat_grad]
         for start, stop in self.batches:
             masks = None
             if epoch_masks is not None:
@@ -75,7 +76,7 @@ class Epoch:
                 first = _host(batch_loss + targets.recorded_loss(start, stop))
                 self.limit = DIVERGENCE_FACTOR * np.maximum(first / (stop - start), 1.0)
             total += batch_loss
-            optimizer.update_params([network.flat], [workspace.flat_grad])
+            optimizer.update_params(params, grads)
         total += targets.recorded_loss()
         if xp is np:
             finite = np.isfinite(network.flat).all(axis=-1)

@@ -35,8 +35,11 @@ def objective_weights(sample_weight, l2, train_idx=slice(None)):
     Sample weights are divided by their mean over the training samples, and
     so is the L2 penalty. The objective of a batch is then
     ``(sum(w * loss) + l2 / 2 * ||W||^2) / (n * mean(w))``, which is the same
-    for integer weights as for repeated rows.
+    for integer weights as for repeated rows. Without a penalty (``l2=0``
+    for every network) the strength is None, and backpropagation skips it.
     """
+    if not np.any(l2):
+        l2 = None
     if sample_weight is None:
         return None, l2
     xp = namespace_of(sample_weight)[0]
@@ -44,7 +47,7 @@ def objective_weights(sample_weight, l2, train_idx=slice(None)):
         mean = sample_weight[train_idx].mean()
     else:  # one read from the device per fit
         mean = float(xp.mean(take_rows(sample_weight, train_idx)))
-    return sample_weight / mean, l2 / mean
+    return sample_weight / mean, None if l2 is None else l2 / mean
 
 
 def _print_epoch(state, epochs, start_time, member=None):
