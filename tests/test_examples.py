@@ -64,9 +64,10 @@ def test_grid_search_alpha_epochs(tmp_path, capsys):
     search = _run("mnist/plot_grid_search_alpha_epochs", output_dir=tmp_path)
     assert isinstance(search, MLPGridSearchCV)
     assert len(search.cv_results_["params"]) == 6
-    assert "GridSearchCV's mean scores within 0.01 of these: True" in (
-        capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    assert "GridSearchCV's mean scores within 0.01 of these: True" in out
+    assert "halving round 1: 8 candidate(s) trained to 1 epochs" in out
+    assert "halving round 4: 1 candidate(s) trained to 8 epochs" in out
     assert (tmp_path / "grid_search.png").stat().st_size > 0
 
 

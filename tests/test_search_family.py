@@ -300,3 +300,26 @@ def test_ctrl_c_leaves_the_search_unfitted(tmp_path):
     process.send_signal(signal.SIGINT)
     out, _ = process.communicate(timeout=60)
     assert out.splitlines() == ["interrupted", "[]"]
+
+
+def test_a_member_leaves_the_stack_after_its_last_epochs(data, monkeypatch):
+    # A randomized search's candidates each want their own epochs: none is
+    # trained further (the models are tested above against scikit-learn's).
+    X, y = data
+    trained = []
+    real = path.minibatch_epochs
+
+    def recorded(stack, *args, epochs, **kwargs):
+        trained.append(len(stack.members) * epochs)
+        return real(stack, *args, epochs=epochs, **kwargs)
+
+    monkeypatch.setattr(path, "minibatch_epochs", recorded)
+    search = MLPRandomizedSearchCV(
+        NumpyMLPClassifier(random_state=0, tol=None),
+        {"alpha": loguniform(0.005, 0.5), "epochs": [1, 2, 4, 8]},
+        n_iter=12,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    wanted = sum(p["epochs"] for p in search.cv_results_["params"])
+    assert sum(trained) == 3 * wanted  # network-epochs, 3 folds

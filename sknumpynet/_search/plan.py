@@ -4,7 +4,7 @@ A group of candidates (see ``tasks.py``) trains as one stack per fold. When
 there are fewer such tasks than workers, or they do not share out evenly,
 a group's networks are split into smaller stacks: the same networks, the
 same results, more tasks. A stack is also bounded in size
-(:data:`MAX_STACK`): past it a network costs no less (measured by
+(:data:`MAX_STACK`): past it a network costs little less (measured by
 ``benchmarks/bench_search.py --stack-sizes``), and its memory grows.
 
 In a halving search, a group's survivors go on from the stacks that the
@@ -16,14 +16,16 @@ from math import ceil
 
 import numpy as np
 
-# Networks per stack, at most: a 784-10-10 network's epoch costs 1.0, 0.64,
-# 0.50, 0.43, 0.41 and 0.40 of its cost alone in stacks of 1, 2, 4, 8, 16
-# and 32 (float32, one BLAS thread); past 16 the gain is under 3 %.
-MAX_STACK = 16
+# Networks per stack, at most. Measured (benchmarks/bench_search.py
+# --stack-sizes: a 784-10-10 network on 20,000 MNIST rows, float32, one BLAS
+# thread), a network's epoch costs 1.0, 0.68, 0.46, 0.35, 0.31, 0.29 and
+# 0.26 of its cost alone in stacks of 1, 2, 4, 8, 16, 32 and 64: past 32 it
+# falls by under 4 %, while a stack's memory grows with every network.
+MAX_STACK = 32
 # The share of a network's cost alone that it costs in a stack of m:
 # FIXED + SHARED / m (the per-batch work of Python and of the batch's gather
-# is paid once per stack, the arithmetic per network).
-FIXED, SHARED = 0.38, 0.62
+# is paid once per stack, the arithmetic per network), fitted to the above.
+FIXED, SHARED = 0.27, 0.73
 
 
 def stack_cost(n_networks, epochs):

@@ -140,7 +140,10 @@ def _train(estimator, group, prefix, X_train, y_train, fit_params, resume):
             models.append({epochs: model.fit(X_train, y_train, **final_params)})
             times[epochs] = time.perf_counter() - start
         return head, models, times, None
-    checkpoints = [epochs for _, _, epochs in group.entries]
+    checkpoints = [
+        [epochs for _, j, epochs in group.entries if j == member]
+        for member in range(len(group.members))
+    ]
     return head, *fit_path(
         final, group.members, checkpoints, X_train, y_train, final_params, resume
     )
