@@ -21,8 +21,9 @@
     if (h.scrollWidth > h.clientWidth + 1) problems.push(`heading cut: ${name(h)}`);
     const walk = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
     for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-      // A word may wrap after a dot, an underscore or a hyphen, not inside.
-      for (const m of node.data.matchAll(/[^\s._-]+/g)) {
+      // A word may wrap after a dot, an underscore or a hyphen, or between
+      // the words of a CamelCase name, not inside a word.
+      for (const m of node.data.matchAll(/[A-Z0-9]*[a-z0-9]+|[A-Z0-9]+/g)) {
         const r = document.createRange();
         r.setStart(node, m.index);
         r.setEnd(node, m.index + m[0].length);

@@ -46,8 +46,8 @@ _COMMON = """
         As in scikit-learn, the candidates in the same order. A candidate's
         ``fit_time`` is its stack's training time to its epoch count,
         divided by the number of networks in the stack.
-    best_estimator_, best_score_, best_params_, best_index_, scorer_, \\
-n_splits_, refit_time_, multimetric_, classes_, n_features_in_, \\
+    best_estimator_, best_score_, best_params_, best_index_, scorer_, \
+n_splits_, refit_time_, multimetric_, classes_, n_features_in_, \
 feature_names_in_
         As in scikit-learn; ``best_estimator_`` is a plain fit of
         ``best_params_`` on the whole data.
@@ -129,7 +129,7 @@ class MLPRandomizedSearchCV(RandomizedSearchCV, PathSearch):  # noqa: D101
         The network to search, or a Pipeline that ends in one.
     param_distributions : dict or list of dict
         As in RandomizedSearchCV.
-    n_iter, scoring, n_jobs, refit, cv, pre_dispatch, random_state, \\
+    n_iter, scoring, n_jobs, refit, cv, pre_dispatch, random_state, \
 error_score, return_train_score
         As in :class:`~sklearn.model_selection.RandomizedSearchCV`."""
         + _COMMON

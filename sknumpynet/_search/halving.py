@@ -81,16 +81,16 @@ _PARAMETERS = """
     max_resources : int or 'auto', default='auto'
         The most epochs (or samples) a candidate gets: with 'auto', the
         estimator's ``epochs`` (or all the samples).
-    factor, min_resources, aggressive_elimination, cv, scoring, refit, \\
+    factor, min_resources, aggressive_elimination, cv, scoring, refit, \
 error_score, return_train_score, random_state, n_jobs, verbose
         As in scikit-learn.
 
     Attributes
     ----------
-    cv_results_, n_resources_, n_candidates_, n_remaining_candidates_, \\
-max_resources_, min_resources_, n_iterations_, n_possible_iterations_, \\
-n_required_iterations_, best_estimator_, best_score_, best_params_, \\
-best_index_, scorer_, n_splits_, refit_time_, multimetric_, classes_, \\
+    cv_results_, n_resources_, n_candidates_, n_remaining_candidates_, \
+max_resources_, min_resources_, n_iterations_, n_possible_iterations_, \
+n_required_iterations_, best_estimator_, best_score_, best_params_, \
+best_index_, scorer_, n_splits_, refit_time_, multimetric_, classes_, \
 n_features_in_, feature_names_in_
         As in scikit-learn; ``cv_results_`` has ``iter`` and
         ``n_resources``. A candidate's ``fit_time`` is its stack's time to
