@@ -15,18 +15,20 @@ from sknumpynet import (
 distributed = pytest.importorskip("dask.distributed")
 
 
+def _cluster(dashboard_address=None):
+    """Two worker processes on loopback, one thread each."""
+    return distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=dashboard_address,
+    )
+
+
 @pytest.fixture(scope="module")
 def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with _cluster() as cluster, distributed.Client(cluster) as client:
         yield client
 
 
@@ -138,16 +140,8 @@ def test_a_search_survives_a_worker_killed_in_the_middle(digits):
     grid = {"alpha": list(np.geomspace(0.01, 0.3, 8)), "epochs": [4, 12]}
     estimator = NumpyMLPClassifier(tol=None, random_state=0)
     reference = MLPGridSearchCV(estimator, grid, cv=3).fit(X, y)
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=":0",  # the module's cluster has the default
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    # A cluster of its own (the module's has the default dashboard port).
+    with _cluster(":0") as cluster, distributed.Client(cluster) as client:
         victim = next(iter(client.run(os.getpid).values()))
         killed = {}
 

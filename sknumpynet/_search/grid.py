@@ -32,6 +32,12 @@ _HOW = """
       L-BFGS candidates are fitted one by one, as scikit-learn fits them.
 """
 
+_ESTIMATOR = """
+    Parameters
+    ----------
+    estimator : NumpyMLPClassifier, NumpyMLPRegressor or Pipeline
+        The network to search, or a Pipeline that ends in one."""
+
 _COMMON = """
     verbose : int
         As in scikit-learn: ``verbose > 1`` prints its line per candidate
@@ -75,11 +81,8 @@ class MLPGridSearchCV(GridSearchCV, PathSearch):  # noqa: D101
     :class:`~sklearn.pipeline.Pipeline` that ends in one. The work differs:
 """
         + _HOW
+        + _ESTIMATOR
         + """
-    Parameters
-    ----------
-    estimator : NumpyMLPClassifier, NumpyMLPRegressor or Pipeline
-        The network to search, or a Pipeline that ends in one.
     param_grid : dict or list of dict
         As in GridSearchCV.
     scoring, n_jobs, refit, cv, pre_dispatch, error_score, return_train_score
@@ -122,11 +125,8 @@ class MLPRandomizedSearchCV(RandomizedSearchCV, PathSearch):  # noqa: D101
     candidate a network of one stack. The work:
 """
         + _HOW
+        + _ESTIMATOR
         + """
-    Parameters
-    ----------
-    estimator : NumpyMLPClassifier, NumpyMLPRegressor or Pipeline
-        The network to search, or a Pipeline that ends in one.
     param_distributions : dict or list of dict
         As in RandomizedSearchCV.
     n_iter, scoring, n_jobs, refit, cv, pre_dispatch, random_state, \

@@ -19,7 +19,7 @@ from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV
 from sklearn.model_selection._split import _yields_constant_splits
 
 from .engine import PathSearch
-from .grid import _HOW
+from .grid import _ESTIMATOR, _HOW
 
 
 class _EpochsResource:
@@ -117,11 +117,8 @@ class MLPHalvingGridSearchCV(_EpochsResource, HalvingGridSearchCV, PathSearch): 
 """
         + _HALVING
         + _HOW
+        + _ESTIMATOR
         + """
-    Parameters
-    ----------
-    estimator : NumpyMLPClassifier, NumpyMLPRegressor or Pipeline
-        The network to search, or a Pipeline that ends in one.
     param_grid : dict or list of dict
         As in HalvingGridSearchCV."""
         + _PARAMETERS
@@ -198,11 +195,8 @@ class MLPHalvingRandomSearchCV(_EpochsResource, HalvingRandomSearchCV, PathSearc
 """
         + _HALVING
         + _HOW
+        + _ESTIMATOR
         + """
-    Parameters
-    ----------
-    estimator : NumpyMLPClassifier, NumpyMLPRegressor or Pipeline
-        The network to search, or a Pipeline that ends in one.
     param_distributions : dict or list of dict
         As in HalvingRandomSearchCV.
     n_candidates : int or 'exhaust', default='exhaust'
