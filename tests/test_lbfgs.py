@@ -131,8 +131,10 @@ def test_ctrl_c_before_the_first_iteration_keeps_the_initial_network(
     monkeypatch.setattr(network.Network, "backprop", interrupted)
     X, y = digits
     clf = NumpyMLPClassifier(solver="lbfgs", random_state=0)
-    with pytest.warns(UserWarning, match="kept the weights of the 0 iteration"):
+    with pytest.warns(UserWarning, match="kept the weights of the 0 iteration") as rec:
         clf.fit(X, y)
+    # The warning points at the user's call to fit, not inside the package.
+    assert [w.filename for w in rec] == [__file__]
     monkeypatch.undo()
     assert clf.n_iter_ == 0 and clf.loss_curve_ == []
     fresh = NumpyMLPClassifier(solver="lbfgs", random_state=0, epochs=1)
@@ -142,3 +144,11 @@ def test_ctrl_c_before_the_first_iteration_keeps_the_initial_network(
     # The initial network: the same draw as any fit with this random_state.
     assert clf.coefs_[0].shape == fresh.coefs_[0].shape
     assert not np.array_equal(clf.coefs_[0], fresh.coefs_[0])
+
+
+def test_a_validation_set_is_scored_every_iteration(digits):
+    X, y = digits
+    clf = _fit(X[:1200], y[:1200], epochs=7, tol=None)
+    clf.fit(X[:1200], y[:1200], X_val=X[1200:], y_val=y[1200:])
+    assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == 7
+    assert clf.validation_scores_[-1] == pytest.approx(clf.score(X[1200:], y[1200:]))

@@ -138,3 +138,18 @@ def test_large_arrays_take_the_exp_formula_and_small_ones_numpys_tanh(dtype):
         other = (np.tanh if formula is tanh_via_exp else tanh_via_exp)(Z.copy())
         assert not np.array_equal(expected, other)  # the two tell apart
         np.testing.assert_array_equal(tanh(Z, out=Z), expected)
+
+
+@pytest.mark.parametrize(
+    "name", ["identity", "tanh", "logistic", "relu", "softmax", "exp"]
+)
+def test_under_numpy_each_activation_works_in_place(name):
+    # "Always use what they return": under NumPy that is the array given.
+    from sknumpynet._math.activations import ACTIVATIONS, DERIVATIVES
+
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(8, 5))
+    assert ACTIVATIONS[name](Z, np) is Z
+    if name in DERIVATIVES:
+        A, delta = np.tanh(rng.normal(size=(8, 5))), rng.normal(size=(8, 5))
+        assert DERIVATIVES[name](A, delta, np) is delta

@@ -553,3 +553,50 @@ def test_a_multilabel_stack_equals_its_fits(small_digits):
         Y,
         {"sample_weight": weights},
     )
+
+
+def test_fit_times_grow_along_the_path(small_digits, monkeypatch):
+    # A candidate's fit_time is its stack's time to its epochs, shared. The
+    # clock is one that ticks once an epoch, so the test times nothing.
+    from types import SimpleNamespace
+
+    from sknumpynet._search import path
+
+    X, y = small_digits
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(path, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    search = MLPGridSearchCV(SGD, {"alpha": [0.05, 0.3], "epochs": [1, 12]}, cv=3)
+    times = search.fit(X, y).cv_results_["mean_fit_time"].reshape(2, 2)
+    assert (times[:, 1] > times[:, 0]).all()
+
+
+def test_a_search_on_a_data_frame_keeps_its_feature_names(small_digits):
+    pd = pytest.importorskip("pandas")
+    X, y = small_digits
+    frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
+    with warnings.catch_warnings():
+        # Scoring a model that lost the names would warn that X has them.
+        warnings.simplefilter("error")
+        search = MLPGridSearchCV(SGD, {"alpha": [0.1], "epochs": [1, 2]}, cv=3)
+        search.fit(frame, y)
+    assert list(search.feature_names_in_) == list(frame.columns)
+
+
+def test_a_validation_set_with_weights_is_used_as_gridsearchcv_uses_it(small_digits):
+    X, y = small_digits
+    params = {
+        "X_val": X[:100],
+        "y_val": y[:100],
+        "sample_weight_val": np.linspace(0.5, 2.0, 100),
+    }
+    theirs, ours = _both(
+        SGD, {"alpha": [0.05, 0.3], "epochs": [1, 3]}, X[100:], y[100:], params, cv=3
+    )
+    assert_same_results(theirs, ours, n_samples=440, samples=0)
+
+
+def test_an_unknown_fit_parameter_is_named(small_digits):
+    X, y = small_digits
+    search = MLPGridSearchCV(SGD, {"alpha": [0.1]}, cv=3, error_score="raise")
+    with pytest.raises(TypeError, match=r"fit got unexpected parameters \['foo'\]"):
+        search.fit(X, y, foo=np.ones(len(y)))

@@ -5,6 +5,7 @@ import pytest
 import sklearn
 
 from sknumpynet import MLPGridSearchCV, NumpyMLPClassifier
+from sknumpynet._search import path
 from sknumpynet._search.path import fit_path
 
 try:
@@ -78,3 +79,42 @@ def test_search_on_torch_equals_search_on_numpy(data, dtype):
     )
     assert search.best_params_ == expected.best_params_
     assert isinstance(search.best_estimator_.coefs_[0], torch.Tensor)
+
+
+@pytest.mark.parametrize("name", ["torch", "array_api_strict"])
+def test_members_leave_and_resume_as_on_numpy(data, name, monkeypatch):
+    """A stack sheds its finished members and goes on from a saved stack."""
+    X, y = data
+    trained = []
+    real = path.minibatch_epochs
+
+    def recorded(stack, *args, epochs, **kwargs):
+        trained.append((len(stack.members), epochs))
+        return real(stack, *args, epochs=epochs, **kwargs)
+
+    monkeypatch.setattr(path, "minibatch_epochs", recorded)
+    to, back = _namespace(name)
+    estimator = NumpyMLPClassifier(
+        solver="adam", random_state=0, tol=None, dtype="float64"
+    )
+    members = [{"alpha": 0.01}, {"alpha": 0.003, "beta_1": 0.8}, {"alpha": 0.02}]
+    own = [[1], [2, 4], [3]]  # the first and the last leave before the end
+    survivors, later = [members[1]], [[5]]
+
+    def run(X, y):
+        models, _, saved = fit_path(estimator, members, own, X, y, {})
+        more, *_ = fit_path(estimator, survivors, later, X, y, {}, resume=saved)
+        return models, more
+
+    expected, expected_more = run(X, y)
+    with sklearn.config_context(array_api_dispatch=True):
+        models, more = run(to(X), to(y))
+    pairs = [(models[j][e], expected[j][e]) for j, c in enumerate(own) for e in c]
+    pairs.append((more[0][5], expected_more[0][5]))
+    for ours, theirs in pairs:
+        for a, b in zip(ours.coefs_, theirs.coefs_):
+            np.testing.assert_allclose(back(a), b, rtol=1e-9, atol=1e-12)
+        assert len(ours.loss_curve_) == len(theirs.loss_curve_)
+    # Three networks for an epoch, two more to the third, the last one alone
+    # to the fourth, then on from there to the fifth: in both namespaces.
+    assert trained == 2 * [(3, 1), (2, 2), (1, 1), (1, 1)]

@@ -18,7 +18,7 @@ in-place operators (NumPy, PyTorch, CuPy, ...); the state lives beside them.
 
 import numpy as np
 
-from .._math.array_api import copy_array, namespace_of
+from .._math.array_api import copy_array, namespace_of, take_rows
 from .._math.ops import divide, per_network, sqrt
 
 
@@ -211,9 +211,7 @@ class AdamOptimizer:
         """Continue from a ``state_dict()`` (the arrays are copied)."""
         self.t = state["t"]
         self.learning_rate = state["learning_rate"]
-        self.beta_1_power, self.beta_2_power = state.get(
-            "beta_powers", (self.beta_1**self.t, self.beta_2**self.t)
-        )
+        self.beta_1_power, self.beta_2_power = state["beta_powers"]
         self.ms = [copy_array(m) for m in state["ms"]]
         self.vs = [copy_array(v) for v in state["vs"]]
 
@@ -333,12 +331,7 @@ def state_rows(state, indices, k):
     if isinstance(state, (list, tuple)):
         return type(state)(state_rows(value, indices, k) for value in state)
     if getattr(state, "ndim", 0) >= 1 and state.shape[0] == k:
-        xp, device = namespace_of(state)
-        return (
-            state[indices]
-            if xp is np
-            else xp.take(state, xp.asarray(indices, device=device), axis=0)
-        )
+        return take_rows(state, indices)
     return state
 
 
