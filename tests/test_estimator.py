@@ -197,7 +197,9 @@ def test_non_finite_X_in_predict_is_an_error_and_no_warning(blobs, method, row):
     X_bad[2] = row
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValueError, match="Input X contains NaN or infinity"):
+        # The message says what is wrong and how to fix it.
+        fix = r"first layer overflows\)\. Remove or impute them, e\.g\. with"
+        with pytest.raises(ValueError, match=rf"Input X contains NaN .*{fix}"):
             getattr(clf, method)(X_bad)
 
 

@@ -153,3 +153,16 @@ def test_under_numpy_each_activation_works_in_place(name):
     if name in DERIVATIVES:
         A, delta = np.tanh(rng.normal(size=(8, 5))), rng.normal(size=(8, 5))
         assert DERIVATIVES[name](A, delta, np) is delta
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.longdouble])
+def test_tanh_of_any_float_dtype_is_numpys(dtype):
+    # Only float32 and float64 have a size from which the exp formula pays.
+    from sknumpynet._math.ops import tanh
+
+    Z = np.linspace(-3, 3, 64 * 64).reshape(64, 64).astype(dtype)
+    expected = np.tanh(Z)
+    np.testing.assert_array_equal(tanh(Z.copy()), expected)
+    result = tanh(Z, out=Z)
+    assert result is Z
+    np.testing.assert_array_equal(result, expected)
