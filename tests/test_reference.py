@@ -166,3 +166,18 @@ def test_tanh_of_any_float_dtype_is_numpys(dtype):
     result = tanh(Z, out=Z)
     assert result is Z
     np.testing.assert_array_equal(result, expected)
+
+
+@pytest.mark.parametrize("name", ["softmax", "logistic"])
+def test_log_output_activations_of_a_stack_are_each_networks(name):
+    # The math functions take a stack (networks, samples, units) as well.
+    from sknumpynet._math.activations import ACTIVATIONS, LOG_OUTPUT_ACTIVATIONS
+
+    Z = np.random.RandomState(0).normal(scale=5, size=(3, 6, 4))
+    stacked = LOG_OUTPUT_ACTIVATIONS[name](Z, np)
+    for j in range(3):
+        np.testing.assert_allclose(
+            stacked[j], LOG_OUTPUT_ACTIVATIONS[name](Z[j], np), rtol=1e-15
+        )
+        probabilities = ACTIVATIONS[name](Z[j].copy(), np)
+        np.testing.assert_allclose(np.exp(stacked[j]), probabilities, rtol=1e-12)
