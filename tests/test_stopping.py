@@ -199,9 +199,9 @@ def test_a_loss_at_the_divergence_limit_has_not_diverged():
     from sknumpynet._training.stopping import check_diverged
 
     params = {"solver": "sgd", "alpha": 0.1}
-    check_diverged(None, 250.0, 250.0, params, 1)  # "exceeds": equal is fine
+    check_diverged(250.0, 250.0, params, 1)  # "exceeds": equal is fine
     with pytest.raises(TrainingDiverged, match="the loss became 250"):
-        check_diverged(None, np.nextafter(250.0, np.inf), 250.0, params, 1)
+        check_diverged(np.nextafter(250.0, np.inf), 250.0, params, 1)
 
 
 def test_a_tie_in_held_out_loss_keeps_the_first_best_epoch():

@@ -109,7 +109,6 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
         # Also with no iteration done: a loss that is not finite from the
         # start (X of 1e200, say) stops the line search at once.
         check_diverged(
-            state,
             float(fun),
             np.inf,
             params,

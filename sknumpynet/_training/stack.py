@@ -211,14 +211,12 @@ def check_members_diverged(stack, losses, limits, finite, optimizer):
     losses, limits = per_member(losses, k), per_member(limits, k)
     finite = np.broadcast_to(finite, (k,))
     for j in np.flatnonzero(stack.active):
-        state = stack.members[j]
         try:
             check_diverged(
-                state,
                 losses[j],
                 limits[j],
                 stack.params[j],
-                state.n_iter + 1,
+                stack.members[j].n_iter + 1,
                 finite[j],
             )
         except TrainingDiverged as exc:

@@ -37,7 +37,7 @@ class TrainingDiverged(ValueError):
     """
 
 
-def check_diverged(state, loss, limit, params, epoch, weights_finite=True):
+def check_diverged(loss, limit, params, epoch, weights_finite=True):
     """Raise TrainingDiverged when the loss or the weights have blown up."""
     if np.isfinite(loss) and loss <= limit and weights_finite:
         return
