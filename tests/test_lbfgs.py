@@ -152,3 +152,29 @@ def test_a_validation_set_is_scored_every_iteration(digits):
     clf.fit(X[:1200], y[:1200], X_val=X[1200:], y_val=y[1200:])
     assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == 7
     assert clf.validation_scores_[-1] == pytest.approx(clf.score(X[1200:], y[1200:]))
+
+
+@pytest.mark.parametrize("out_activation", ["softmax", "identity"])
+def test_the_objective_gives_l_bfgs_the_gradient_of_its_loss(out_activation):
+    # scipy's line search needs the exact gradient of the loss it is given:
+    # a gradient off by a factor still trains, but not as L-BFGS does.
+    from scipy.optimize import approx_fprime
+
+    from sknumpynet._math.network import Network
+    from sknumpynet._training.lbfgs import _Objective
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    outputs = 3
+    y = rng.randint(0, outputs, 30)
+    if out_activation == "identity":
+        y = rng.normal(size=(30, outputs))
+    network = Network.initialize(
+        [4, 5, outputs], "tanh", out_activation, np.float64, rng
+    )
+    objective = _Objective(network, X, y, rng.uniform(0.5, 2.0, 30), l2=0.3)
+    packed = objective.start + rng.normal(scale=0.1, size=objective.start.shape)
+    loss, grad = objective(packed)
+    numeric = approx_fprime(packed, lambda w: objective(w)[0], 1e-7)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)
+    assert loss == objective(packed)[0]

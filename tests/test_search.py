@@ -600,3 +600,20 @@ def test_an_unknown_fit_parameter_is_named(small_digits):
     search = MLPGridSearchCV(SGD, {"alpha": [0.1]}, cv=3, error_score="raise")
     with pytest.raises(TypeError, match=r"fit got unexpected parameters \['foo'\]"):
         search.fit(X, y, foo=np.ones(len(y)))
+
+
+def test_a_resumed_stack_keeps_its_divergence_limit(small_digits):
+    # A halving round goes on from the round before: a member diverges in
+    # the same epoch, measured from the loss its training started from
+    # (100 times 2.7), not from where the round began (100 times ~80).
+    X, y = small_digits
+    estimator = NumpyMLPClassifier(random_state=0, tol=None, momentum=0.9)
+    members = [{"alpha": 20.0}, {"alpha": 0.05}]
+    fresh, *_ = fit_path(estimator, members, [1, 4], X, y, {})
+    first, _, saved = fit_path(estimator, members, [1], X, y, {})
+    resumed, *_ = fit_path(estimator, members, [4], X, y, {}, resume=saved)
+    assert saved.epochs_done == 1
+    failures = [str(models[0][4]) for models in (fresh, resumed)]
+    assert re.match(r"Training diverged in epoch 2: the loss became ", failures[0])
+    assert failures[1] == failures[0]
+    np.testing.assert_array_equal(resumed[1][4].coefs_[0], fresh[1][4].coefs_[0])
