@@ -157,6 +157,41 @@ def test_verbose_prints_one_line_per_epoch(digits, capsys):
     assert re.fullmatch(r"Epoch 3/3, loss = \d+\.\d{6}, time = \d+\.\d\ds", lines[-1])
 
 
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_progress_reaches_a_pipe_as_it_is_printed(solver):
+    # Piped (a log file, a notebook's runner, CI), stdout is block-buffered:
+    # each progress line is flushed, or the user sees nothing until the end.
+    import os
+    import select
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, numpy as np\n"
+        "from sknumpynet import NumpyMLPClassifier\n"
+        "X = np.random.RandomState(0).rand(64, 4)\n"
+        f"NumpyMLPClassifier(solver={solver!r}, epochs=1, tol=None, verbose=1)"
+        ".fit(X, np.arange(64) % 2)\n"
+        "sys.stdin.read()  # alive until the test has read the line\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        # As a user's shell has it (some CI runners set it, hiding the bug).
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+    )
+    try:
+        readable, _, _ = select.select([child.stdout], [], [], 30)
+        line = child.stdout.readline() if readable else ""
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+        child.stdout.close()
+    assert re.match(r"(Epoch|Iteration) 1", line), line
+
+
 def test_convergence_warning_when_epochs_run_out(digits):
     X, y = digits
     with pytest.warns(ConvergenceWarning, match="2 epochs reached"):
