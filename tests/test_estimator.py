@@ -194,8 +194,21 @@ def test_progress_reaches_a_pipe_as_it_is_printed(solver):
 
 def test_convergence_warning_when_epochs_run_out(digits):
     X, y = digits
-    with pytest.warns(ConvergenceWarning, match="2 epochs reached"):
+    with pytest.warns(ConvergenceWarning, match="2 epochs reached") as record:
         NumpyMLPClassifier(epochs=2).fit(X, y)
+    assert [w.filename for w in record] == [__file__]  # the line that called fit
+
+
+def test_a_warning_from_a_pipeline_points_at_scikit_learns_call(digits):
+    import sklearn.pipeline
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = digits
+    pipe = make_pipeline(StandardScaler(), NumpyMLPClassifier(epochs=2))
+    with pytest.warns(ConvergenceWarning, match="2 epochs reached") as record:
+        pipe.fit(X, y)
+    assert [w.filename for w in record] == [sklearn.pipeline.__file__]
 
 
 def test_stops_when_training_loss_stops_improving(blobs):

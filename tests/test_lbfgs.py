@@ -43,9 +43,10 @@ def test_tol_is_the_gradient_tolerance(digits):
 def test_hitting_the_iteration_limit_with_a_tol_warns(digits):
     X, y = digits
     clf = NumpyMLPClassifier(solver="lbfgs", epochs=2, random_state=0)
-    with pytest.warns(ConvergenceWarning, match="L-BFGS stopped without converging"):
+    with pytest.warns(ConvergenceWarning, match="L-BFGS stopped without") as record:
         clf.fit(X, y)
     assert clf.n_iter_ == 2
+    assert [w.filename for w in record] == [__file__]
 
 
 def test_tol_none_runs_exactly_epochs_iterations_without_a_warning(digits):

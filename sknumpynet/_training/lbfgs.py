@@ -7,14 +7,13 @@ the minibatch loop, it trains a :class:`~sknumpynet._training.state.TrainingStat
 and returns it, reporting to the estimator through its hooks.
 """
 
-import warnings
-
 import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from .._math.array_api import numpy_dtype, to_device, to_numpy_array
 from .minibatch import objective_weights, work_arrays
+from .state import warn_caller
 from .stopping import check_diverged, record_validation
 
 
@@ -97,12 +96,11 @@ def lbfgs(state, X, y, sample_weight, params, *, hooks):
         x, fun = result.x, result.fun
     except KeyboardInterrupt:
         x, fun = last["x"], last["fun"]
-        warnings.warn(
+        warn_caller(
             f"Training interrupted by the user during L-BFGS iteration "
             f"{state.n_iter + 1}; kept the weights of the {state.n_iter} "
             "iteration(s) completed.",
             UserWarning,
-            stacklevel=6,
         )
     objective.set_weights(x)
     if state.n_iter or result is not None:
@@ -140,10 +138,9 @@ def _warn_if_not_converged(result, params):
     # Status 1 is the iteration limit: expected with tol=None, which asks for
     # exactly `epochs` iterations, as in the stochastic solvers.
     if result.status == 2 or (result.status == 1 and params["tol"] is not None):
-        warnings.warn(
+        warn_caller(
             f"L-BFGS stopped without converging after {result.nit} "
             f"iteration(s): {result.message}. Increase epochs (the iteration "
             f"limit, now {params['epochs']}) or max_fun, or scale X.",
             ConvergenceWarning,
-            stacklevel=7,
         )

@@ -15,7 +15,6 @@ read once.
 """
 
 import time
-import warnings
 
 import numpy as np
 from scipy import sparse
@@ -27,6 +26,7 @@ from .._math.targets import Targets
 from .epoch import Epoch
 from .optimizers import make_optimizer, optimizer_settings, optimizer_state
 from .stack import check_members_diverged, record_member_epochs, stop_members
+from .state import warn_caller
 
 
 def objective_weights(sample_weight, l2, train_idx=slice(None)):
@@ -187,21 +187,19 @@ def minibatch_epochs(
             if stack.epochs_done == done:  # the epoch had not ended
                 network.flat[...] = checkpoint[0]
                 optimizer.load_state(checkpoint[1])
-            warnings.warn(
+            warn_caller(
                 f"Training interrupted by the user during epoch {done + 1}; "
                 f"kept the weights of the {stack.epochs_done} epoch(s) completed.",
                 UserWarning,
-                stacklevel=6,
             )
             break
     else:
         if not incremental and settings["tol"] is not None:
-            warnings.warn(
+            warn_caller(
                 f"{stack.epochs_done} epochs reached and the optimization hasn't "
                 "converged yet. Increase epochs, or set tol=None to always run "
                 "exactly `epochs` epochs.",
                 ConvergenceWarning,
-                stacklevel=6,
             )
     # What a later call goes on from (warm_start, partial_fit, the next round
     # of a halving search); the caller keeps the best epoch if it wants it.

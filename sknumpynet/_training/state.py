@@ -8,7 +8,17 @@ estimator of each epoch and has its held-out set scored, without seeing the
 estimator.
 """
 
+import os
+import sys
+import warnings
 from dataclasses import dataclass, field
+
+import sklearn.base
+
+# A warning is shown at the first frame outside the package's folder and
+# scikit-learn's decorator of fit methods (in sklearn/base.py).
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_SKIPPED = (_PACKAGE, sklearn.base.__file__)
 
 
 @dataclass
@@ -113,3 +123,17 @@ class Hooks:
     def validate(self, network):
         """Return the held-out ``(loss, score)`` of the network."""
         raise NotImplementedError
+
+
+def warn_caller(message, category):
+    """Warn at the first caller outside the package: the user's call of fit.
+
+    Or scikit-learn's, when a pipeline or a search fits the estimator
+    (scikit-learn's wrapper of every ``fit`` is skipped too). The frames are
+    counted, not fixed, so the warning stays there whichever way the package
+    reaches this line.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
