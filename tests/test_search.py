@@ -570,6 +570,64 @@ def test_fit_times_grow_along_the_path(small_digits, monkeypatch):
     assert (times[:, 1] > times[:, 0]).all()
 
 
+def _epoch_clock(monkeypatch):
+    """Make the path's clock read the number of stack epochs trained so far."""
+    from types import SimpleNamespace
+
+    from sknumpynet._search import path
+
+    trained = [0]
+    epoch_end = path._PathHooks.epoch_end
+
+    def counting(self, state):
+        trained[0] += 1
+        return epoch_end(self, state)
+
+    monkeypatch.setattr(path._PathHooks, "epoch_end", counting)
+    monkeypatch.setattr(path, "time", SimpleNamespace(perf_counter=lambda: trained[0]))
+    return trained
+
+
+def test_the_time_to_a_checkpoint_counts_the_epochs_trained_to_it(
+    small_digits, monkeypatch
+):
+    # The stack trains 2 epochs, then the member that wants 3 trains on alone.
+    X, y = small_digits
+    _epoch_clock(monkeypatch)
+    members = [{"alpha": 0.05}, {"alpha": 0.3}]
+    _, times, _ = fit_path(SGD, members, [[2], [3]], X, y, {})
+    assert times == {2: 2, 3: 3}
+
+
+def test_a_stack_whose_networks_all_stopped_trains_no_further(
+    small_digits, monkeypatch
+):
+    # No epoch improves the loss by 10: both networks stop after their third
+    # (the second epoch without progress), before the first one's checkpoint.
+    X, y = small_digits
+    trained = _epoch_clock(monkeypatch)
+    estimator = clone(SGD).set_params(tol=10.0, n_iter_no_change=1)
+    members = [{"alpha": 0.05}, {"alpha": 0.3}]
+    models, _, _ = fit_path(estimator, members, [[4], [10]], X, y, {})
+    assert trained[0] == models[0][4].n_iter_ == models[1][10].n_iter_ == 3
+
+
+def test_a_scorer_is_given_the_candidates_parameters(small_digits):
+    # A callable scorer gets the fitted candidate, its parameters set, as
+    # GridSearchCV gives it.
+    X, y = small_digits
+
+    def scorer(estimator, X, y):
+        return 100 * estimator.alpha + estimator.epochs
+
+    grid = {"alpha": [0.05, 0.3], "epochs": [1, 2]}
+    theirs, ours = _both(SGD, grid, X, y, scoring=scorer, cv=3)
+    np.testing.assert_array_equal(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"]
+    )
+    assert ours.cv_results_["mean_test_score"].tolist() == [6, 7, 31, 32]
+
+
 def test_a_search_on_a_data_frame_keeps_its_feature_names(small_digits):
     pd = pytest.importorskip("pandas")
     X, y = small_digits

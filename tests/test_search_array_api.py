@@ -25,13 +25,22 @@ def data(digits):
 
 
 def _namespace(name):
+    if name == "array_api_strict device1":  # a device that is not the default
+        xp = pytest.importorskip("array_api_strict")
+        device = xp.Device("device1")
+        return (
+            lambda a: xp.asarray(a, device=device),
+            lambda a: np.asarray(a.to_device(xp.Device("CPU_DEVICE"))),
+        )
     xp = pytest.importorskip(name)
     if name == "torch":
         return xp.asarray, lambda a: a.numpy()
     return xp.asarray, np.asarray
 
 
-@pytest.mark.parametrize("name", ["torch", "array_api_strict"])
+@pytest.mark.parametrize(
+    "name", ["torch", "array_api_strict", "array_api_strict device1"]
+)
 @pytest.mark.parametrize(
     "params, members",
     [

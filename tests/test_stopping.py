@@ -90,11 +90,13 @@ def test_adaptive_schedule_divides_the_step_before_it_stops(digits, capsys):
     assert clf.n_iter_ == 7
 
 
-def test_verbose_prints_each_epoch_and_why_training_stopped(digits, capsys):
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_verbose_prints_each_epoch_and_why_training_stopped(digits, capsys, solver):
     X, y = digits
     NumpyMLPClassifier(
         (5,),
         **{**FROZEN, "epochs": 20},
+        solver=solver,
         n_iter_no_change=2,
         early_stopping=True,
         random_state=0,
