@@ -68,7 +68,7 @@ def _check(
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "logistic", "identity"])
 @pytest.mark.parametrize("n_classes", [2, 3, 5])
-@pytest.mark.parametrize("hidden", [(4,), (5, 3), (4, 3, 2)])
+@pytest.mark.parametrize("hidden", [(4,), (5, 3), (4, 3, 2), (20, 3)])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("l2", [0.0, 0.3])
 def test_backprop_matches_finite_differences(

@@ -113,3 +113,53 @@ def test_state_round_trip_continues_exactly(settings):
     # Other settings start afresh instead of resuming a foreign state.
     other = (*settings[:1], 0.5, *settings[2:])
     assert make_optimizer(other, [q], state).learning_rate == 0.5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flush_subnormal_rounds_only_what_no_weight_can_feel(dtype):
+    from sknumpynet._math.ops import flush_subnormal
+
+    finfo = np.finfo(dtype)
+    tiny = finfo.tiny
+    floor = 2 * tiny
+    values = np.array(
+        [tiny / 3, -tiny / 3, tiny * 0.9, 0.9 * floor, floor, 0.0, 1e-3, -0.25],
+        dtype=dtype,
+    )
+    flushed = flush_subnormal(values.copy())
+    np.testing.assert_array_equal(
+        flushed, np.array([0, 0, 0, floor, floor, 0, 1e-3, -0.25], dtype=dtype)
+    )
+    assert flushed.dtype == dtype
+    # Everything above 8 c / eps stays as it is (c = floor / eps, the number
+    # added and taken away).
+    c = floor / finfo.eps
+    above = np.geomspace(8 * c / finfo.eps, 1e3, 5000).astype(dtype)
+    np.testing.assert_array_equal(flush_subnormal(above.copy()), above)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: SGDOptimizer([p], learning_rate_init=0.1, momentum=0.9),
+        lambda p: AdamOptimizer([p], learning_rate_init=0.01),
+    ],
+    ids=["momentum", "adam"],
+)
+def test_decaying_state_never_holds_subnormal_numbers(make):
+    # A weight whose gradient is 0 after one step (the weight of a pixel
+    # inked once): its velocity or first moment decays by 0.9 a step, from
+    # about 1e-3 past the smallest normal float32 (1.2e-38) in about 770.
+    p = np.array([0.5, -0.25], dtype=np.float32)
+    optimizer = make(p)
+    tiny = np.finfo(np.float32).tiny
+    _step(optimizer, p, np.array([1e-2, 0.0], dtype=np.float32))
+    for _ in range(1000):
+        _step(optimizer, p, np.zeros(2, dtype=np.float32))
+        state = optimizer.state_dict()
+        arrays = state.get("velocities") or state["ms"] + state["vs"]
+        for a in arrays:
+            assert not np.any((a != 0) & (np.abs(a) < tiny))
+    # Where it settles: 0, or a multiple of twice the smallest normal number
+    # that the decay by 0.9 rounds back to itself (at most 4 of them).
+    assert np.abs(arrays[0][0]) / (2 * tiny) in (0, 1, 2, 3, 4)

@@ -80,7 +80,7 @@ SGD = NumpyMLPClassifier(random_state=0, tol=None, dtype="float64")
         ),
         (
             SGD,
-            {"hidden_layer_sizes": [(8,), (12, 6)], "alpha": [0.1], "epochs": [2, 3]},
+            {"hidden_layer_sizes": [(8,), (24, 6)], "alpha": [0.1], "epochs": [2, 3]},
         ),
         (
             clone(SGD).set_params(

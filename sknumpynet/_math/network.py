@@ -44,23 +44,39 @@ def unpack(flat, layer_units, xp=np):
 
     The weight matrices come first, layer by layer, then the bias vectors. A
     stack of networks, ``flat`` of shape ``(k, n_params)``, gives weights
-    ``(k, n_in, n_out)`` and biases ``(k, n_out)``.
-
-    Each weight matrix ``W`` is stored as its transpose, ``(n_out, n_in)``
-    row by row, and is the (column-major) transposed view of that: BLAS
-    multiplies a minibatch of 32 MNIST rows by the 784 x 10 first layer in
-    10 instead of 15 us that way, and its gradient in 8 instead of 14 us.
+    ``(k, n_in, n_out)`` and biases ``(k, n_out)``. A weight matrix is
+    stored row by row, or as its transpose where :func:`stored_transposed`
+    says so.
     """
     stack = tuple(flat.shape[:-1])
     coefs, intercepts, start = [], [], 0
     for n_in, n_out in zip(layer_units, layer_units[1:]):
         part = flat[..., start : start + n_in * n_out]
-        coefs.append(transpose(xp.reshape(part, (*stack, n_out, n_in))))
+        if stored_transposed(n_in, n_out):
+            coefs.append(transpose(xp.reshape(part, (*stack, n_out, n_in))))
+        else:
+            coefs.append(xp.reshape(part, (*stack, n_in, n_out)))
         start += n_in * n_out
     for n_out in layer_units[1:]:
         intercepts.append(flat[..., start : start + n_out])
         start += n_out
     return coefs, intercepts
+
+
+def stored_transposed(n_in, n_out):
+    """Whether an ``n_in x n_out`` weight matrix is stored as its transpose.
+
+    A narrow layer is: stored ``(n_out, n_in)`` row by row, it is the
+    column-major view of that, and OpenBLAS's SkylakeX kernels multiply a
+    minibatch of 32 MNIST rows by the 784 x 10 first layer and compute its
+    gradient in 9.5 instead of 14.5 us (their Haswell kernels: 23 instead
+    of 21 us). A wide layer is not: row by row, the 784 x 256 layer's two
+    products take 500 instead of 555 us a batch of 128 (Haswell: 614
+    instead of 658 us). Measured by ``benchmarks/bench_layout.py``. A
+    function of the shape alone, so that a stack and a single network, on
+    any machine, store a layer alike (a saved stack may go on elsewhere).
+    """
+    return n_out <= 16
 
 
 def logits(X, coefs, intercepts, activation, check_finite=False):
@@ -262,8 +278,10 @@ class Network:
         """Build a network from a copy of these weights, in one new flat vector."""
         xp = namespace_of(coefs[0])[0]
         layer_units = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
-        # Each weight matrix is stored as its transpose (see unpack).
-        parts = [xp.reshape(transpose(c), (-1,)) for c in coefs]
+        parts = [
+            xp.reshape(transpose(c) if stored_transposed(*c.shape) else c, (-1,))
+            for c in coefs
+        ]
         parts += [xp.reshape(b, (-1,)) for b in intercepts]
         flat = np.concatenate(parts) if xp is np else xp.concat(parts)
         return cls(layer_units, activation, out_activation, flat)

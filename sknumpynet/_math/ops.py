@@ -255,6 +255,38 @@ def smallest_normal(A):
     return namespace_of(A)[0].finfo(A.dtype).smallest_normal
 
 
+# What flush_subnormal adds and takes away: a number whose last bit is twice
+# the smallest normal number, so that the sum rounds below that bit.
+_FLUSH = {
+    np.dtype(t): t(np.finfo(t).tiny * 2 / np.finfo(t).eps)
+    for t in (np.float32, np.float64)
+}
+
+
+def flush_subnormal(A):
+    """Round the tiniest entries of ``A``, in place, so that none is subnormal.
+
+    The state of a decaying average (momentum's velocities, Adam's moments)
+    of a weight whose gradient is 0 for a while (the weights of an MNIST
+    pixel that is rarely inked) shrinks geometrically into the subnormal
+    numbers, and every vector operation on a subnormal number takes a
+    microcode assist: 7 us more per batch of the 784-10-10 network with
+    momentum. ``(A + c) - c`` (``c`` is 2e-31 in float32) rounds such an
+    entry to a multiple of twice the smallest normal number: to 0, or, as
+    it decays, to a few of those multiples (at most 4 for a decay by 0.9),
+    a normal number. Entries above ``8 c / eps`` (1.3e-23 in float32,
+    4e-275 in float64) are unchanged; smaller ones move by at most their
+    own last bit or that multiple, far below what a weight can feel.
+    """
+    c = _FLUSH.get(A.dtype) if isinstance(A, np.ndarray) else None
+    if c is None:
+        finfo = namespace_of(A)[0].finfo(A.dtype)
+        c = finfo.smallest_normal * 2 / finfo.eps
+    A += c
+    A -= c
+    return A
+
+
 def weighted_sum(losses, scale=None):
     """Sum ``losses`` of shape ``(..., n_samples)`` over the samples, weighted.
 

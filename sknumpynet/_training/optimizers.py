@@ -19,7 +19,7 @@ in-place operators (NumPy, PyTorch, CuPy, ...); the state lives beside them.
 import numpy as np
 
 from .._math.array_api import copy_array, namespace_of, take_rows
-from .._math.ops import divide, per_network, sqrt
+from .._math.ops import divide, flush_subnormal, per_network, sqrt
 
 
 def _zeros_like(params):
@@ -112,6 +112,7 @@ class SGDOptimizer:
             mu = per_network(self.momentum, velocity)
             velocity *= mu
             velocity -= grad
+            flush_subnormal(velocity)
             if self.nesterov:
                 param += mu * velocity
                 param -= grad
@@ -238,6 +239,8 @@ class AdamOptimizer:
             grad *= grad
             grad *= per_network(1 - self.beta_2, grad)
             v += grad
+            flush_subnormal(m)
+            flush_subnormal(v)
             # grad is scratch from here on: it becomes the step
             # lr * m / (sqrt(v) + epsilon).
             step = sqrt(v, out=grad)
