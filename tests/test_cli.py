@@ -11,6 +11,7 @@ from urllib.error import URLError
 import joblib
 import numpy as np
 import pytest
+from processes import default_sigint
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
@@ -238,6 +239,7 @@ def _interrupt(args, when, timeout=240):
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=default_sigint,
     )
     seen = []
     for line in process.stdout:
@@ -246,7 +248,10 @@ def _interrupt(args, when, timeout=240):
             time.sleep(0.5)
             process.send_signal(signal.SIGINT)
             break
-    out, err = process.communicate(timeout=timeout)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    finally:
+        process.kill()  # no runaway training if Ctrl-C went unheard
     return process.returncode, "".join(seen) + out, err
 
 

@@ -17,6 +17,7 @@ import urllib.request
 import joblib
 import numpy as np
 import pytest
+from processes import default_sigint
 
 from sknumpynet.datasets import load_digit_images
 
@@ -34,6 +35,7 @@ class Served:
             stderr=subprocess.PIPE,
             text=True,
             env=os.environ,
+            preexec_fn=default_sigint,
         )
         self.lines = []
         deadline = time.monotonic() + timeout

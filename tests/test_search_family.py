@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from processes import default_sigint
 from scipy.stats import loguniform
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
@@ -291,7 +292,10 @@ def test_ctrl_c_leaves_the_search_unfitted(tmp_path):
         )
     )
     process = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
     )
     assert process.stdout.readline() == "searching\n"
     import time
