@@ -5,7 +5,8 @@ imports only the ones below it:
 
 ``_math/``
     The network as mathematics: ``network.py`` (the forward pass, the loss
-    and backpropagation of a batch), ``activations.py`` and ``losses.py``
+    and backpropagation of a batch; ``layout.py``, where its parameters and
+    work arrays live), ``activations.py`` and ``losses.py``
     beside it, ``targets.py`` (an epoch's targets in training order), and
     ``ops.py``, the few operations the formulas are written with, for one
     network or a stack of them, in any array library (``array_api.py``).

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sknumpynet._math.network import Network, Workspace
+from sknumpynet._math.layout import Workspace
+from sknumpynet._math.network import Network
 from sknumpynet._math.targets import Targets
 
 

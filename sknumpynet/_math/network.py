@@ -11,9 +11,10 @@ Shapes: a batch ``X`` is ``(n_samples, layer_units[0])``; ``coefs[i]`` is
 
 The parameters may live in any array-API namespace (PyTorch, CuPy, ...) and
 on any device; the network computes in that namespace, ``xp``. Under NumPy
-every step writes into the preallocated arrays of a :class:`Workspace`
-(``out=``), which is what makes the loop fast; elsewhere the same formulas
-return new arrays, which the libraries of GPUs allocate from a cache.
+every step writes into the preallocated arrays of a workspace (``out=``,
+see ``layout.py``, which also says how the parameters are laid out), which
+is what makes the loop fast; elsewhere the same formulas return new arrays,
+which the libraries of GPUs allocate from a cache.
 """
 
 from contextlib import nullcontext
@@ -21,7 +22,8 @@ from contextlib import nullcontext
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .array_api import namespace_of, take, to_device
+from .array_api import namespace_of, to_device
+from .layout import n_params, stored_transposed, unpack
 from .losses import LOSSES
 from .ops import (
     as_number,
@@ -32,51 +34,6 @@ from .ops import (
     transpose,
     vecdot,
 )
-
-
-def n_params(layer_units):
-    """Return the number of weights and biases of a network of these layers."""
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_units, layer_units[1:]))
-
-
-def unpack(flat, layer_units, xp=np):
-    """Cut a flat parameter vector into weight matrices and bias vectors (views).
-
-    The weight matrices come first, layer by layer, then the bias vectors. A
-    stack of networks, ``flat`` of shape ``(k, n_params)``, gives weights
-    ``(k, n_in, n_out)`` and biases ``(k, n_out)``. A weight matrix is
-    stored row by row, or as its transpose where :func:`stored_transposed`
-    says so.
-    """
-    stack = tuple(flat.shape[:-1])
-    coefs, intercepts, start = [], [], 0
-    for n_in, n_out in zip(layer_units, layer_units[1:]):
-        part = flat[..., start : start + n_in * n_out]
-        if stored_transposed(n_in, n_out):
-            coefs.append(transpose(xp.reshape(part, (*stack, n_out, n_in))))
-        else:
-            coefs.append(xp.reshape(part, (*stack, n_in, n_out)))
-        start += n_in * n_out
-    for n_out in layer_units[1:]:
-        intercepts.append(flat[..., start : start + n_out])
-        start += n_out
-    return coefs, intercepts
-
-
-def stored_transposed(n_in, n_out):
-    """Whether an ``n_in x n_out`` weight matrix is stored as its transpose.
-
-    A narrow layer is: stored ``(n_out, n_in)`` row by row, it is the
-    column-major view of that, and OpenBLAS's SkylakeX kernels multiply a
-    minibatch of 32 MNIST rows by the 784 x 10 first layer and compute its
-    gradient in 9.5 instead of 14.5 us (their Haswell kernels: 23 instead
-    of 21 us). A wide layer is not: row by row, the 784 x 256 layer's two
-    products take 500 instead of 555 us a batch of 128 (Haswell: 614
-    instead of 658 us). Measured by ``benchmarks/bench_layout.py``. A
-    function of the shape alone, so that a stack and a single network, on
-    any machine, store a layer alike (a saved stack may go on elsewhere).
-    """
-    return n_out <= 16
 
 
 def logits(X, coefs, intercepts, activation, check_finite=False):
@@ -121,92 +78,6 @@ def logits(X, coefs, intercepts, activation, check_finite=False):
         if i < last:
             A = hidden_activation(A, xp)
     return A
-
-
-class Workspace:
-    """Work arrays for batches of up to ``batch_size`` samples, allocated once.
-
-    ``activations[i]`` of shape ``(..., batch_size, layer_units[i])`` holds
-    the output of layer ``i`` (``activations[0]``, the input batch, is set
-    per batch and has no stack axis: every network of a stack sees the same
-    samples). ``deltas[i]`` is the error signal of hidden layer ``i + 1``;
-    the output layer's delta is computed in place in ``activations[-1]``,
-    whose matrices are column-major, so that the softmax's sums over the
-    classes and the bias gradient's sum over the batch run along contiguous
-    memory. The gradients ``coef_grads`` and ``intercept_grads`` are views
-    into ``flat_grad``, laid out like the flat parameters. ``X`` is a buffer
-    that minibatches of dense input are gathered into (None for sparse input
-    or full-batch training). ``stack`` is ``()`` for one network, ``(k,)``
-    for k side by side.
-
-    Outside NumPy (``xp``) only the gradient is preallocated, on ``device``:
-    the batch's arrays are new arrays, and the activations and deltas lists
-    are None until a batch fills them.
-    """
-
-    def __init__(
-        self,
-        batch_size,
-        layer_units,
-        dtype,
-        sparse_input,
-        gather=True,
-        xp=np,
-        device=None,
-        stack=(),
-    ):
-        self.xp, self.stack = xp, tuple(stack)
-        self.n_networks = int(np.prod(self.stack))
-        self.n_layers = len(layer_units)
-        self.n_outputs = layer_units[-1]
-        shape = (*self.stack, n_params(layer_units))
-        self.flat_grad = (
-            np.empty(shape, dtype=dtype)
-            if xp is np
-            else xp.zeros(shape, dtype=dtype, device=device)
-        )
-        self.coef_grads, self.intercept_grads = unpack(self.flat_grad, layer_units, xp)
-        self.n_weights = sum(n * m for n, m in zip(layer_units, layer_units[1:]))
-        self.X = self.weight_decay = None
-        if xp is not np:
-            return
-        if gather and not sparse_input:
-            self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)
-        self.activations = [None] + [
-            np.empty((*self.stack, batch_size, n), dtype=dtype)
-            for n in layer_units[1:-1]
-        ]
-        self.output = np.empty(
-            self.n_networks * batch_size * layer_units[-1], dtype=dtype
-        )
-        self.deltas = [
-            np.empty((*self.stack, batch_size, n), dtype=dtype)
-            for n in layer_units[1:-1]
-        ]
-        self.weight_decay = np.empty((*self.stack, self.n_weights), dtype=dtype)
-        self._cuts = {}
-
-    def cut(self, n):
-        """Return the activations and deltas of a batch of ``n`` samples."""
-        if self.xp is not np:
-            return [None] * self.n_layers, [None] * (self.n_layers - 2)
-        if n not in self._cuts:
-            # The output, column-major (each matrix the transpose of a C
-            # array): the softmax's maximum over 10 classes of 32 samples
-            # takes 1.6 instead of 2.6 us, the bias gradient 1.4 instead of 1.7.
-            size = self.n_networks * n * self.n_outputs
-            output = self.output[:size].reshape(*self.stack, self.n_outputs, n)
-            self._cuts[n] = (
-                [None]
-                + [a[..., :n, :] for a in self.activations[1:]]
-                + [transpose(output)],
-                [d[..., :n, :] for d in self.deltas],
-            )
-        return self._cuts[n]
-
-    def take_rows(self, X, idx):
-        """Gather rows ``idx`` of ``X``: into the buffer when X is dense."""
-        return take(X, idx, self.X, self.xp)
 
 
 class Network:

@@ -54,7 +54,7 @@ class Targets:
     -----
     A window holds a whole number of batches, so no batch straddles two.
     Under NumPy the output layer of a batch is stored column-major (the
-    network's :class:`~sknumpynet._math.network.Workspace` makes it so), which
+    network's :class:`~sknumpynet._math.layout.Workspace` makes it so), which
     makes its sums over the classes run along contiguous memory;
     ``true_index`` locates each sample's true class in that memory. The
     arrays are allocated once and refilled in place for every window.

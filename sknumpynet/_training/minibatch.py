@@ -21,7 +21,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
 from .._math.array_api import copy_array, namespace_of, take_rows
-from .._math.network import Workspace
+from .._math.layout import Workspace
 from .._math.targets import Targets
 from .epoch import Epoch
 from .optimizers import make_optimizer, optimizer_settings, optimizer_state
