@@ -164,7 +164,6 @@ def _train_in_segments(stack, fit, hooks, checkpoints):
     hooks.follow(stack, rows)
     hooks.take(stack.epochs_done)  # a resumed stack may stand at a checkpoint
     for end in sorted({c[-1] for c in checkpoints}):
-        hooks.follow(stack, rows)
         if stack.active.any() and end > stack.epochs_done:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 minibatch_epochs(
@@ -187,6 +186,7 @@ def _train_in_segments(stack, fit, hooks, checkpoints):
             )
             fit.rng.set_state(rng_state)
             rows = [rows[i] for i in keep]
+            hooks.follow(stack, rows)
     return stack
 
 
