@@ -104,7 +104,7 @@ def strokes_of(x):
 def replay(url, X, y):
     from browser import launch
     from playwright.sync_api import sync_playwright
-    from test_draw import draw_strokes
+    from test_draw import draw_strokes, wait_for_answer
 
     read = []
     with sync_playwright() as playwright:
@@ -114,8 +114,7 @@ def replay(url, X, y):
         page.wait_for_selector("#units .unit")
         for x in X:
             draw_strokes(page, strokes_of(x))
-            page.wait_for_function("document.getElementById('digit').textContent")
-            page.wait_for_load_state("networkidle")
+            wait_for_answer(page)
             read.append(int(page.locator("#digit").text_content()))
             page.click("#clear")
         browser.close()

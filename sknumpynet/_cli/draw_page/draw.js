@@ -16,6 +16,9 @@ const THROTTLE = 150;
 let stroke = null; // the last point of the stroke being drawn
 let inked = false; // the pad holds ink
 let generation = 0; // bumped by Clear: older answers are dropped
+// pad.dataset.drawn counts the changes to the ink; pad.dataset.read is the
+// count the answer on show was read from. Equal: the answer is the drawing's.
+let drawn = 0;
 let busy = false; // a request is on its way
 let again = false; // the drawing changed while it was
 let timer = null;
@@ -46,6 +49,7 @@ function drawTo(next) {
   pen.stroke();
   stroke = next;
   inked = true;
+  pad.dataset.drawn = ++drawn;
 }
 
 pad.addEventListener("pointerdown", (event) => {
@@ -56,6 +60,7 @@ pad.addEventListener("pointerdown", (event) => {
   pen.arc(stroke[0], stroke[1], pen.lineWidth / 2, 0, 2 * Math.PI);
   pen.fill();
   inked = true;
+  pad.dataset.drawn = ++drawn;
 });
 
 pad.addEventListener("pointermove", (event) => {
@@ -95,6 +100,7 @@ function soon() {
 
 async function read() {
   const asked = generation;
+  const seen = drawn;
   busy = true;
   try {
     const response = await fetch("/predict", {
@@ -106,6 +112,7 @@ async function read() {
     if (asked !== generation) return;
     if (response.ok) show(answer);
     else showNothing(answer.error === "no ink" ? "" : answer.error);
+    pad.dataset.read = seen;
   } catch (error) {
     if (asked === generation) showNothing(`The server did not answer: ${error}`);
   } finally {
@@ -240,9 +247,11 @@ document.getElementById("clear").addEventListener("click", () => {
   again = false;
   blankPad();
   showNothing("");
+  pad.dataset.drawn = pad.dataset.read = ++drawn;
 });
 
 blankPad();
+pad.dataset.drawn = pad.dataset.read = drawn;
 probabilityRows();
 drawInput(null);
 fetch("/model")
