@@ -107,6 +107,10 @@ class Network:
         self.stack = tuple(flat.shape[:-1])
         self.coefs, self.intercepts = unpack(flat, self.layer_units, self.xp)
         self.n_weights = sum(c.shape[-2] * c.shape[-1] for c in self.coefs)
+        # Views made once, not per batch: each bias as a row that adds to
+        # every sample, each weight matrix transposed (backpropagation).
+        self.bias_rows = [b[..., None, :] for b in self.intercepts]
+        self.coefs_T = [transpose(W) for W in self.coefs]
 
     def stacked(self, k):
         """Return a stack of k copies of this network."""
@@ -205,9 +209,9 @@ class Network:
         xp = self.xp
         hidden_activation = ACTIVATIONS[self.activation]
         last = len(self.coefs) - 1
-        for i, (W, b) in enumerate(zip(self.coefs, self.intercepts)):
+        for i, (W, b) in enumerate(zip(self.coefs, self.bias_rows)):
             Z = matmul(activations[i], W, out=activations[i + 1])
-            Z += b[..., None, :]
+            Z += b
             if i < last:
                 Z = hidden_activation(Z, xp)
                 if masks is not None:
@@ -264,7 +268,7 @@ class Network:
             if i == 0:
                 # No delta for the input layer: nothing below it learns.
                 break
-            delta = matmul(delta, transpose(self.coefs[i]), out=deltas[i - 1])
+            delta = matmul(delta, self.coefs_T[i], out=deltas[i - 1])
             if masks is not None:
                 delta *= masks[i - 1]
                 # Undo the mask's 1/keep scaling so the derivative sees the
