@@ -358,9 +358,11 @@ def wait_for_answer(page):
     catches up with its ``data-drawn``.
     """
     page.wait_for_function(
-        "(pad => pad.dataset.read === pad.dataset.drawn)"
-        "(document.getElementById('pad'))"
-        " && document.getElementById('digit').textContent"
+        """() => {
+            const pad = document.getElementById("pad");
+            return pad.dataset.read === pad.dataset.drawn
+                && document.getElementById("digit").textContent;
+        }"""
     )
 
 

@@ -129,7 +129,7 @@ def as_number(value):
 
     Results of other namespaces stay on their device, unread.
     """
-    if isinstance(value, (np.ndarray, np.generic)) and value.ndim == 0:
+    if isinstance(value, (ndarray, np.generic)) and value.ndim == 0:
         return float(value)
     return value
 
@@ -251,7 +251,7 @@ _TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
 
 def smallest_normal(A):
     """Return the smallest positive normal number of ``A``'s precision."""
-    if isinstance(A, np.ndarray):
+    if isinstance(A, ndarray):
         return _TINY[A.dtype]
     return namespace_of(A)[0].finfo(A.dtype).smallest_normal
 
@@ -279,7 +279,7 @@ def flush_subnormal(A):
     4e-275 in float64) are unchanged; smaller ones move by at most their
     own last bit or that multiple, far below what a weight can feel.
     """
-    c = _FLUSH.get(A.dtype) if isinstance(A, np.ndarray) else None
+    c = _FLUSH.get(A.dtype) if isinstance(A, ndarray) else None
     if c is None:
         finfo = namespace_of(A)[0].finfo(A.dtype)
         c = finfo.smallest_normal * 2 / finfo.eps
@@ -294,7 +294,7 @@ def weighted_sum(losses, scale=None):
     A float under NumPy (one per network of a stack), a 0-d array on the
     device elsewhere.
     """
-    if isinstance(losses, np.ndarray):
+    if isinstance(losses, ndarray):
         if scale is None:
             return as_number(np.add.reduce(losses, axis=-1))
         # A dot product per network, as one network alone computes it (a
@@ -321,7 +321,7 @@ def true_class_proba(y, P, out=None, flat_index=None):
     if isinstance(out, ndarray):
         columns = transpose(P).reshape(*P.shape[:-2], -1)
         return columns.take(flat_index, axis=-1, out=out, mode="clip")
-    if isinstance(P, np.ndarray):
+    if isinstance(P, ndarray):
         proba = P[..., np.arange(y.shape[0]), y]
     else:
         xp = namespace_of(P)[0]
@@ -334,7 +334,7 @@ def true_class_proba(y, P, out=None, flat_index=None):
 
 def xlogy(x, y):
     """Return ``x * log(y)``, and 0 where ``x`` is 0."""
-    if isinstance(x, np.ndarray):
+    if isinstance(x, ndarray):
         return scipy_xlogy(x, y)
     xp = namespace_of(x)[0]
     return x * xp.log(xp.where(x > 0, y, xp.ones_like(y)))

@@ -48,6 +48,10 @@ function drawTo(next) {
   pen.lineTo(next[0], next[1]);
   pen.stroke();
   stroke = next;
+  inkChanged();
+}
+
+function inkChanged() {
   inked = true;
   pad.dataset.drawn = ++drawn;
 }
@@ -59,8 +63,7 @@ pad.addEventListener("pointerdown", (event) => {
   pen.beginPath();
   pen.arc(stroke[0], stroke[1], pen.lineWidth / 2, 0, 2 * Math.PI);
   pen.fill();
-  inked = true;
-  pad.dataset.drawn = ++drawn;
+  inkChanged();
 });
 
 pad.addEventListener("pointermove", (event) => {
