@@ -187,7 +187,7 @@ class _Evaluation:
             print(
                 f"Fitting {len(splits)} folds for each of {len(candidates)} "
                 f"candidates, totalling {len(candidates) * len(splits)} fits, "
-                f"as {len(groups)} group(s) in {len(tasks)} stack(s) x fold"
+                f"as {len(groups)} group(s) in {len(tasks)} stack(s) over the folds"
             )
         out = self._run(tasks, splits, candidates, callback_ctx)
         if not out:
@@ -215,23 +215,22 @@ class _Evaluation:
                 tasks += [(group, split, None) for split in range(len(splits))]
                 continue
             epochs = max(e for *_, e in group.entries)
-            for members in self._origins(group):
-                units.append((members, epochs))
-                owners.append(group)
-        parts = plan_parts(units, len(splits), effective_n_jobs(self.search.n_jobs))
-        for group, unit_parts in zip(owners, parts):
+            for split in range(len(splits)):
+                for members in self._origins(group, split):
+                    units.append((members, epochs))
+                    owners.append((group, split))
+        parts = plan_parts(units, effective_n_jobs(self.search.n_jobs))
+        for (group, split), unit_parts in zip(owners, parts):
             for members in unit_parts:
                 part = group.part(members)
-                tasks += [
-                    (part, split, self._resume(part, split, train))
-                    for split, (train, _) in enumerate(splits)
-                ]
+                train = splits[split][0]
+                tasks.append((part, split, self._resume(part, split, train)))
         # joblib hands tasks out in order: the longest first finishes soonest.
         return sorted(tasks, key=lambda task: -_cost(task[0]))
 
-    def _origins(self, group):
-        """Split a group's members by the saved stack (of fold 0) they are in."""
-        saved = self.saved.get((group.key, 0), [])
+    def _origins(self, group, split):
+        """Split a group's members by the stack saved on this fold they are in."""
+        saved = self.saved.get((group.key, split), [])
         origins, rest = defaultdict(list), []
         for member in group.members:
             for i, (_, state) in enumerate(saved):

@@ -1,0 +1,90 @@
+"""How a search's stacks are shared out between workers (``_search/plan.py``).
+
+The plan splits each fold's networks into stacks apart from the other
+folds', so that every worker is busy; the results are those of one stack
+per fold, and of scikit-learn's search, exactly.
+"""
+
+import itertools
+
+import pytest
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import HalvingGridSearchCV
+from test_search_family import HALVING, _both, assert_equal_searches
+
+from sknumpynet import MLPHalvingGridSearchCV, NumpyMLPClassifier
+from sknumpynet._search.plan import makespan, plan_parts, split, stack_cost
+
+
+def _plan(n_folds, n_workers, n_networks=8, epochs=40):
+    parts = plan_parts([(list(range(n_networks)), epochs)] * n_folds, n_workers)
+    costs = [stack_cost(len(p), epochs) for fold in parts for p in fold]
+    return [[len(p) for p in fold] for fold in parts], makespan(costs, n_workers)
+
+
+@pytest.mark.parametrize(
+    "n_folds, n_workers, stacks",
+    [
+        (3, 1, [[8], [8], [8]]),
+        # One fold split in two: both workers busy to the end.
+        (3, 2, [[4, 4], [8], [8]]),
+        (5, 2, [[4, 4], [8], [8], [8], [8]]),
+        # Splitting one fold alone would not help: both at once.
+        (2, 4, [[4, 4], [4, 4]]),
+        (3, 4, [[8], [8], [8]]),
+        (3, 32, [[1] * 8] * 3),
+    ],
+)
+def test_each_fold_is_split_on_its_own(n_folds, n_workers, stacks):
+    assert _plan(n_folds, n_workers)[0] == stacks
+
+
+@pytest.mark.parametrize(
+    "n_folds, n_workers, n_networks",
+    list(itertools.product([2, 3, 5], [1, 2, 3, 4, 8, 16, 32], [1, 3, 8, 20])),
+)
+def test_the_plan_is_never_slower_than_splitting_every_fold_alike(
+    n_folds, n_workers, n_networks
+):
+    stacks, planned = _plan(n_folds, n_workers, n_networks)
+    members = list(range(n_networks))
+    for fold in stacks:
+        assert sum(fold) == n_networks and max(fold) <= 32
+    alike = min(
+        makespan(
+            [stack_cost(len(p), 40) for p in split(members, n)] * n_folds, n_workers
+        )
+        for n in range(1, n_networks + 1)
+    )
+    assert planned <= alike + 1e-9
+
+
+def test_a_stack_is_at_most_max_stack_networks():
+    (stacks,) = plan_parts([(list(range(70)), 5)], 1)
+    assert [len(s) for s in stacks] == [23, 24, 23]
+    assert plan_parts([], 4) == []
+
+
+def test_halving_on_two_workers_equals_scikit_learns(digits, capsys):
+    # Round one's 8 networks of 3 folds on 2 workers: 4 stacks (one fold's
+    # networks in two halves); later rounds go on from whichever stack of
+    # their own fold each survivor was saved in.
+    X, y = digits
+    X, y = X[:540], y[:540]
+    estimator = NumpyMLPClassifier(random_state=0, tol=None)
+    theirs, ours = _both(
+        HalvingGridSearchCV,
+        MLPHalvingGridSearchCV,
+        estimator,
+        X,
+        y,
+        n_jobs=2,
+        verbose=1,
+        **HALVING,
+    )
+    rounds = [
+        line for line in capsys.readouterr().out.splitlines() if "group(s) in" in line
+    ]
+    assert len(rounds) == 4
+    assert rounds[0].endswith("in 4 stack(s) over the folds")
+    assert_equal_searches(theirs, ours)
