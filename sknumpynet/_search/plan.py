@@ -71,46 +71,40 @@ def plan_parts(units, n_workers, max_stack=MAX_STACK):
         For each unit, its members split into stacks.
     """
 
-    def costs(counts):
-        return [
+    def score(counts):
+        # The makespan first; of equal ones, the least work in all.
+        costs = [
             stack_cost(len(part), epochs)
             for (members, epochs), n in zip(units, counts)
             for part in split(members, n)
         ]
+        return makespan(costs, n_workers), sum(costs), counts
 
-    def score(counts):
-        # The makespan first; of equal ones, the least work in all.
-        trial = costs(counts)
-        return makespan(trial, n_workers), sum(trial), counts
-
-    def refine(n_parts):
-        best = score(n_parts)
+    def refine(counts):
+        # Split one unit once more while that finishes sooner.
+        best = score(counts)
         while True:
-            # The units whose stacks cost the most, those first: split the
-            # first m of them once more, for the m that helps most (one fold
-            # at a time cannot always help: two folds on four workers need
-            # both split at once).
-            order = sorted(
-                (i for i, (m, _) in enumerate(units) if best[2][i] < len(m)),
-                key=lambda i: -units[i][1] * len(units[i][0]) / best[2][i],
-            )
-            trials = []
-            for m in range(1, len(order) + 1):
-                trial = list(best[2])
-                for i in order[:m]:
-                    trial[i] += 1
-                trials.append(score(trial))
+            trials = [
+                score([n + (i == j) for j, n in enumerate(best[2])])
+                for i, (members, _) in enumerate(units)
+                if best[2][i] < len(members)
+            ]
             if not trials or min(trials)[:2] >= best[:2]:
                 return best
             best = min(trials)
 
-    # Refined from every cap on a stack's size: splitting one step at a time
-    # stops where no single step helps, short of 32 workers' stacks of one.
+    # Refined from every fold split alike into n stacks, for every n: one
+    # split at a time can stop short (from whole folds, no single split helps
+    # 32 workers, which want stacks of one). Splitting only adds work: once the work alone, shared out perfectly,
+    # takes longer than the best plan so far, no larger n can do better.
     largest = max((len(members) for members, _ in units), default=1)
-    caps = {ceil(largest / n) for n in range(1, largest + 1)}
-    plans = [
-        refine([max(1, ceil(len(m) / min(cap, max_stack))) for m, _ in units])
-        for cap in sorted(caps, reverse=True)
-    ]
-    n_parts = min(plans)[2]
-    return [split(members, n) for (members, _), n in zip(units, n_parts)]
+    best = None
+    for n in range(1, largest + 1):
+        start = [min(len(m), max(n, ceil(len(m) / max_stack))) for m, _ in units]
+        if best is None:
+            best = refine(start)
+        elif score(start)[1] / n_workers >= best[0]:
+            break
+        else:
+            best = min(best, refine(start))
+    return [split(members, n) for (members, _), n in zip(units, best[2])]
