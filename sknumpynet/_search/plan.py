@@ -95,8 +95,9 @@ def plan_parts(units, n_workers, max_stack=MAX_STACK):
 
     # Refined from every fold split alike into n stacks, for every n: one
     # split at a time can stop short (from whole folds, no single split helps
-    # 32 workers, which want stacks of one). Splitting only adds work: once the work alone, shared out perfectly,
-    # takes longer than the best plan so far, no larger n can do better.
+    # 32 workers, which want stacks of one). Splitting only adds work: once
+    # the work alone, shared out perfectly, takes longer than the best plan
+    # so far, no larger n can do better.
     largest = max((len(members) for members, _ in units), default=1)
     best = None
     for n in range(1, largest + 1):
