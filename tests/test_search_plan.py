@@ -10,8 +10,9 @@ import itertools
 import pytest
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV
-from test_search_family import HALVING, _both, assert_equal_searches
+from test_search_family import ALPHAS, HALVING, _both, assert_equal_searches
 
+import sknumpynet._search.engine as engine
 from sknumpynet import MLPHalvingGridSearchCV, NumpyMLPClassifier
 from sknumpynet._search.plan import makespan, plan_parts, split, stack_cost
 
@@ -85,12 +86,23 @@ def test_a_stack_is_at_most_max_stack_networks():
     assert plan_parts([], 4) == []
 
 
-def test_halving_on_two_workers_equals_scikit_learns(digits, capsys):
-    # Round one's 8 networks of 3 folds on 2 workers: 4 stacks (one fold's
-    # networks in two halves); later rounds go on from whichever stack of
-    # their own fold each survivor was saved in.
+def test_halving_on_two_workers_equals_scikit_learns(digits, capsys, monkeypatch):
+    # Round one's 8 networks of 3 folds on 2 workers: 4 stacks, one fold's
+    # networks in two halves. The learning rates alternate small and large,
+    # so the survivors (the larger ones) come from both halves there: a later
+    # round goes on from two stacks saved on that fold, one on the others.
     X, y = digits
     X, y = X[:540], y[:540]
+    alphas = [ALPHAS[i] for i in (0, 7, 1, 6, 2, 5, 3, 4)]
+    planned = []
+    real = engine._Evaluation._tasks
+
+    def recorded(self, groups, splits):
+        tasks = real(self, groups, splits)
+        planned.append([(split, id(state)) for _, split, state in tasks])
+        return tasks
+
+    monkeypatch.setattr(engine._Evaluation, "_tasks", recorded)
     estimator = NumpyMLPClassifier(random_state=0, tol=None)
     theirs, ours = _both(
         HalvingGridSearchCV,
@@ -100,11 +112,17 @@ def test_halving_on_two_workers_equals_scikit_learns(digits, capsys):
         y,
         n_jobs=2,
         verbose=1,
-        **HALVING,
+        **dict(HALVING, param_grid={"alpha": alphas}),
     )
     rounds = [
         line for line in capsys.readouterr().out.splitlines() if "group(s) in" in line
     ]
     assert len(rounds) == 4
     assert rounds[0].endswith("in 4 stack(s) over the folds")
+    # Round two: on one fold, its survivors go on from two saved stacks.
+    saved_per_fold = [
+        len({state for split, state in planned[1] if split == fold})
+        for fold in range(3)
+    ]
+    assert sorted(saved_per_fold) == [1, 1, 2]
     assert_equal_searches(theirs, ours)
