@@ -16,6 +16,7 @@ split further.
 
 import heapq
 from math import ceil
+from typing import NamedTuple
 
 import numpy as np
 
@@ -72,40 +73,51 @@ def plan_parts(units, n_workers, max_stack=MAX_STACK):
     """
 
     def score(counts):
-        # The makespan first; of equal ones, the least work in all.
         costs = [
             stack_cost(len(part), epochs)
             for (members, epochs), n in zip(units, counts)
             for part in split(members, n)
         ]
-        return makespan(costs, n_workers), sum(costs), counts
+        return _Plan(makespan(costs, n_workers), sum(costs), counts)
 
     def refine(counts):
         # Split one unit once more while that finishes sooner.
         best = score(counts)
         while True:
             trials = [
-                score([n + (i == j) for j, n in enumerate(best[2])])
+                score([n + (i == j) for j, n in enumerate(best.counts)])
                 for i, (members, _) in enumerate(units)
-                if best[2][i] < len(members)
+                if best.counts[i] < len(members)
             ]
-            if not trials or min(trials)[:2] >= best[:2]:
+            trial = min(trials, default=best)
+            if (trial.makespan, trial.work) >= (best.makespan, best.work):
                 return best
-            best = min(trials)
+            best = trial
+
+    def alike(n):
+        # Every unit in n stacks (as few as it has networks, at most max_stack each).
+        return [min(len(m), max(n, ceil(len(m) / max_stack))) for m, _ in units]
 
     # Refined from every fold split alike into n stacks, for every n: one
     # split at a time can stop short (from whole folds, no single split helps
     # 32 workers, which want stacks of one). Splitting only adds work: once
     # the work alone, shared out perfectly, takes longer than the best plan
     # so far, no larger n can do better.
-    largest = max((len(members) for members, _ in units), default=1)
-    best = None
-    for n in range(1, largest + 1):
-        start = [min(len(m), max(n, ceil(len(m) / max_stack))) for m, _ in units]
-        if best is None:
-            best = refine(start)
-        elif score(start)[1] / n_workers >= best[0]:
+    best = refine(alike(1))
+    for n in range(2, max((len(m) for m, _ in units), default=1) + 1):
+        if score(alike(n)).work / n_workers >= best.makespan:
             break
-        else:
-            best = min(best, refine(start))
-    return [split(members, n) for (members, _), n in zip(units, best[2])]
+        best = min(best, refine(alike(n)))
+    return [split(members, n) for (members, _), n in zip(units, best.counts)]
+
+
+class _Plan(NamedTuple):
+    """A plan's makespan, its work in all, and each unit's number of stacks.
+
+    Plans compare by makespan first, then (of equal ones) by the least work,
+    then by their counts (so that of equal plans the same one is chosen).
+    """
+
+    makespan: float
+    work: float
+    counts: list
